@@ -123,6 +123,13 @@ impl Elaborator {
     }
 }
 
+struct UsedDomain {
+    name: String,
+    location: Location,
+    /// Whether registers of this domain are reset (so it needs a reset port).
+    resets: bool,
+}
+
 struct Child {
     name: String,
     id: ModuleId,
@@ -224,21 +231,21 @@ impl<'a> Lower<'a> {
 
     // ---- domains ----------------------------------------------------------------
 
-    /// Every domain name used here or by a child, in order of first use.
-    fn used_domains(&self, children: &[Child]) -> Vec<(String, Location)> {
-        let mut used: Vec<(String, Location)> = Vec::new();
-        let mut add = |name: &str, loc: Location| {
-            if !used.iter().any(|(n, _)| n == name) {
-                used.push((name.to_owned(), loc));
-            }
+    /// Every domain name used here or by a child, in order of first use, with whether
+    /// anything in it is reset (memory ports are not).
+    fn used_domains(&self, children: &[Child]) -> Vec<UsedDomain> {
+        let mut used: Vec<UsedDomain> = Vec::new();
+        let mut add = |name: &str, location: Location, resets: bool| match used.iter_mut().find(|u| u.name == name) {
+            Some(u) => u.resets |= resets,
+            None => used.push(UsedDomain { name: name.to_owned(), location, resets }),
         };
         for d in &self.src.domains {
-            add(&d.name, d.location);
+            add(&d.name, d.location, false);
         }
-        fn walk(stmts: &[Stmt], add: &mut dyn FnMut(&str, Location)) {
+        fn walk(stmts: &[Stmt], add: &mut dyn FnMut(&str, Location, bool)) {
             for s in stmts {
                 match s {
-                    Stmt::Assign { domain: Some(d), statement } => add(d, statement.location),
+                    Stmt::Assign { domain: Some(d), statement } => add(d, statement.location, true),
                     Stmt::Assign { domain: None, .. } | Stmt::FsmBody(_) | Stmt::FsmNext { .. } => {}
                     Stmt::If(branches) => branches.iter().for_each(|b| walk(&b.body, add)),
                     Stmt::Switch { cases, .. } => cases.iter().for_each(|c| walk(&c.body, add)),
@@ -247,7 +254,7 @@ impl<'a> Lower<'a> {
         }
         walk(self.src.body(), &mut add);
         for f in &self.src.fsms {
-            add(&f.domain, f.location);
+            add(&f.domain, f.location, true);
             for s in &f.states {
                 walk(&s.body, &mut add);
             }
@@ -255,16 +262,16 @@ impl<'a> Lower<'a> {
         for m in &self.src.memories {
             for p in &m.read_ports {
                 if let Some(d) = &p.domain {
-                    add(d, p.location);
+                    add(d, p.location, false);
                 }
             }
             for p in &m.write_ports {
-                add(&p.domain, p.location);
+                add(&p.domain, p.location, false);
             }
         }
         for c in children {
             for d in self.modules[c.id.index()].domains.iter().filter(|d| d.from_ports) {
-                add(&d.name, c.location);
+                add(&d.name, c.location, d.reset.is_some());
             }
         }
         used
@@ -279,8 +286,8 @@ impl<'a> Lower<'a> {
     }
 
     /// Domains entering through ports come first, so their ports lead the port list.
-    fn declare_port_domains(&mut self, used: &[(String, Location)]) {
-        for (name, location) in used {
+    fn declare_port_domains(&mut self, used: &[UsedDomain]) {
+        for UsedDomain { name, location, resets } in used {
             let decls: Vec<_> = self.src.domains.iter().filter(|d| &d.name == name).collect();
             if decls.len() > 1 {
                 self.error(ErrorKind::Invalid, format!("clock domain `{name}` is declared twice"), decls[1].location);
@@ -293,10 +300,12 @@ impl<'a> Lower<'a> {
                 self.error(ErrorKind::BadName, format!("clock domain name: {why}"), *location);
                 continue;
             }
+            // An undeclared domain gets a synchronous reset port, if anything uses it.
             let reset = match decls.first().map(|d| (&d.source, d.reset)) {
                 Some((DomainSource::Local { .. }, _)) => continue,
                 Some((DomainSource::Ports, reset)) => reset,
-                None => ResetKind::Sync,
+                None if *resets => ResetKind::Sync,
+                None => ResetKind::None,
             };
             let (clk_name, rst_name) = Self::port_names(name);
             let clk = self.port_wire(&clk_name, *location);
@@ -341,8 +350,8 @@ impl<'a> Lower<'a> {
         id
     }
 
-    fn declare_local_domains(&mut self, used: &[(String, Location)]) {
-        for (name, _) in used {
+    fn declare_local_domains(&mut self, used: &[UsedDomain]) {
+        for UsedDomain { name, .. } in used {
             let Some(decl) = self.src.domains.iter().find(|d| &d.name == name) else { continue };
             let DomainSource::Local { clk, rst } = &decl.source else { continue };
             let clk = self.signal_wire_of(clk, &format!("the clock of domain `{name}`"), decl.location);

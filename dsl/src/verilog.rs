@@ -233,6 +233,8 @@ impl<'a> Emitter<'a> {
                     let whole = self.select(value, 0, inner);
                     if inner == 1 {
                         format!("{{{width}{{{whole}}}}}")
+                    } else if pad == 1 {
+                        format!("{{{sign}, {whole}}}")
                     } else {
                         format!("{{{{{pad}{{{sign}}}}}, {whole}}}")
                     }
