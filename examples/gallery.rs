@@ -57,8 +57,23 @@ fn cell_summary(stat: &str) -> String {
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
             let (a, b) = (parts.next()?, parts.next()?);
-            let (count, name) = if let Ok(n) = a.parse::<u64>() { (n, b) } else { (b.parse::<u64>().ok()?, a) };
-            let primitive = ["LUT4", "TRELLIS_FF", "CCU2C", "DP16KD", "MULT18X18D", "TRELLIS_DPR16X4", "PFUMX", "L6MUX21", "ODDRX1F", "ALU54B"];
+            let (count, name) = if let Ok(n) = a.parse::<u64>() {
+                (n, b)
+            } else {
+                (b.parse::<u64>().ok()?, a)
+            };
+            let primitive = [
+                "LUT4",
+                "TRELLIS_FF",
+                "CCU2C",
+                "DP16KD",
+                "MULT18X18D",
+                "TRELLIS_DPR16X4",
+                "PFUMX",
+                "L6MUX21",
+                "ODDRX1F",
+                "ALU54B",
+            ];
             primitive.contains(&name).then(|| format!("{name} {count}"))
         })
         .collect();

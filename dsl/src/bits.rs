@@ -144,10 +144,7 @@ impl Bits {
 
     /// The bits as a binary string, most significant first.
     pub fn to_binary(&self) -> String {
-        (0..self.width)
-            .rev()
-            .map(|i| if self.bit(i) { '1' } else { '0' })
-            .collect()
+        (0..self.width).rev().map(|i| if self.bit(i) { '1' } else { '0' }).collect()
     }
 
     /// The bits as a hexadecimal string, most significant first, without prefix.

@@ -69,7 +69,12 @@ impl Elaborator {
         let submodules = std::mem::take(&mut m.submodules);
         let mut children = Vec::new();
         for sub in submodules {
-            let crate::module::SubmoduleDecl { name, module, ports, location } = sub;
+            let crate::module::SubmoduleDecl {
+                name,
+                module,
+                ports,
+                location,
+            } = sub;
             let id = self.module(module, format!("{path}.{name}"));
             children.push(Child { name, id, ports, location });
         }
@@ -106,16 +111,12 @@ impl Elaborator {
         // One Verilog module per distinct content: identical instances share it.
         let base = out.name.clone();
         let mut n = 0;
-        loop {
-            if let Some(existing) = self.modules.iter().position(|x| x.name == out.name) {
-                if self.modules[existing] == out {
-                    return ModuleId(existing as u32);
-                }
-                n += 1;
-                out.name = format!("{base}_{n}");
-            } else {
-                break;
+        while let Some(existing) = self.modules.iter().position(|x| x.name == out.name) {
+            if self.modules[existing] == out {
+                return ModuleId(existing as u32);
             }
+            n += 1;
+            out.name = format!("{base}_{n}");
         }
         self.modules.push(out);
         self.summaries.push(summary);
@@ -237,7 +238,11 @@ impl<'a> Lower<'a> {
         let mut used: Vec<UsedDomain> = Vec::new();
         let mut add = |name: &str, location: Location, resets: bool| match used.iter_mut().find(|u| u.name == name) {
             Some(u) => u.resets |= resets,
-            None => used.push(UsedDomain { name: name.to_owned(), location, resets }),
+            None => used.push(UsedDomain {
+                name: name.to_owned(),
+                location,
+                resets,
+            }),
         };
         for d in &self.src.domains {
             add(&d.name, d.location, false);
@@ -245,7 +250,10 @@ impl<'a> Lower<'a> {
         fn walk(stmts: &[Stmt], add: &mut dyn FnMut(&str, Location, bool)) {
             for s in stmts {
                 match s {
-                    Stmt::Assign { domain: Some(d), statement } => add(d, statement.location, true),
+                    Stmt::Assign {
+                        domain: Some(d),
+                        statement,
+                    } => add(d, statement.location, true),
                     Stmt::Assign { domain: None, .. } | Stmt::FsmBody(_) | Stmt::FsmNext { .. } => {}
                     Stmt::If(branches) => branches.iter().for_each(|b| walk(&b.body, add)),
                     Stmt::Switch { cases, .. } => cases.iter().for_each(|c| walk(&c.body, add)),
@@ -290,10 +298,18 @@ impl<'a> Lower<'a> {
         for UsedDomain { name, location, resets } in used {
             let decls: Vec<_> = self.src.domains.iter().filter(|d| &d.name == name).collect();
             if decls.len() > 1 {
-                self.error(ErrorKind::Invalid, format!("clock domain `{name}` is declared twice"), decls[1].location);
+                self.error(
+                    ErrorKind::Invalid,
+                    format!("clock domain `{name}` is declared twice"),
+                    decls[1].location,
+                );
             }
             if name == "comb" {
-                self.error(ErrorKind::BadName, "`comb` is not a clock domain; use `Module::comb` for combinational logic".into(), *location);
+                self.error(
+                    ErrorKind::BadName,
+                    "`comb` is not a clock domain; use `Module::comb` for combinational logic".into(),
+                    *location,
+                );
                 continue;
             }
             if let Some(why) = names::check(name) {
@@ -324,7 +340,11 @@ impl<'a> Lower<'a> {
 
     fn port_wire(&mut self, name: &str, location: Location) -> WireId {
         if self.names.contains(name) || self.src.signals.iter().any(|s| s.port.is_some() && s.name == name) {
-            self.error(ErrorKind::BadName, format!("port `{name}` is needed for a clock domain but a port of that name exists already"), location);
+            self.error(
+                ErrorKind::BadName,
+                format!("port `{name}` is needed for a clock domain but a port of that name exists already"),
+                location,
+            );
         }
         let name = self.names.unique(name);
         self.add_wire(nl::Wire {
@@ -345,17 +365,26 @@ impl<'a> Lower<'a> {
         if self.out.wires[id.index()].port == Some(nl::Direction::Input) {
             let width = self.out.wires[id.index()].width;
             let location = self.out.wires[id.index()].location;
-            self.drivers[id.index()].push(Use { tag: Tag::Input, lo: 0, width, location });
+            self.drivers[id.index()].push(Use {
+                tag: Tag::Input,
+                lo: 0,
+                width,
+                location,
+            });
         }
         id
     }
 
     fn declare_local_domains(&mut self, used: &[UsedDomain]) {
         for UsedDomain { name, .. } in used {
-            let Some(decl) = self.src.domains.iter().find(|d| &d.name == name) else { continue };
+            let Some(decl) = self.src.domains.iter().find(|d| &d.name == name) else {
+                continue;
+            };
             let DomainSource::Local { clk, rst } = &decl.source else { continue };
             let clk = self.signal_wire_of(clk, &format!("the clock of domain `{name}`"), decl.location);
-            let rst = rst.as_ref().map(|r| self.signal_wire_of(r, &format!("the reset of domain `{name}`"), decl.location));
+            let rst = rst
+                .as_ref()
+                .map(|r| self.signal_wire_of(r, &format!("the reset of domain `{name}`"), decl.location));
             if let Some(clk) = clk {
                 self.out.domains.push(nl::Domain {
                     name: name.clone(),
@@ -375,7 +404,11 @@ impl<'a> Lower<'a> {
         match v.kind() {
             ValueKind::Signal(s) if s.module == self.src.uid && v.width() == 1 => Some(self.signal_wires[s.index as usize]),
             _ => {
-                self.error(ErrorKind::Invalid, format!("{what} must be a one-bit signal of this module"), location);
+                self.error(
+                    ErrorKind::Invalid,
+                    format!("{what} must be a one-bit signal of this module"),
+                    location,
+                );
                 None
             }
         }
@@ -400,7 +433,16 @@ impl<'a> Lower<'a> {
                 self.error(ErrorKind::BadName, why, decl.location);
             }
             if decl.shape.width == 0 || decl.shape.width > shape::MAX_WIDTH {
-                self.error(ErrorKind::Invalid, format!("signal `{}` has width {}; widths are 1..={}", decl.name, decl.shape.width, shape::MAX_WIDTH), decl.location);
+                self.error(
+                    ErrorKind::Invalid,
+                    format!(
+                        "signal `{}` has width {}; widths are 1..={}",
+                        decl.name,
+                        decl.shape.width,
+                        shape::MAX_WIDTH
+                    ),
+                    decl.location,
+                );
             }
             if decl.port.is_some() && self.names.contains(&decl.name) {
                 self.error(ErrorKind::BadName, format!("two ports are named `{}`", decl.name), decl.location);
@@ -419,7 +461,11 @@ impl<'a> Lower<'a> {
                 signed: decl.shape.signed,
                 init,
                 port: decl.port,
-                driver: if decl.port == Some(nl::Direction::Input) { nl::Driver::Input } else { nl::Driver::None },
+                driver: if decl.port == Some(nl::Direction::Input) {
+                    nl::Driver::Input
+                } else {
+                    nl::Driver::None
+                },
                 location: Some(decl.location),
             });
         }
@@ -432,7 +478,11 @@ impl<'a> Lower<'a> {
                 self.error(ErrorKind::BadName, format!("state machine name: {why}"), decl.location);
             }
             if decl.states.is_empty() {
-                self.error(ErrorKind::Invalid, format!("state machine `{}` has no states; define them with `Module::state`", decl.name), decl.location);
+                self.error(
+                    ErrorKind::Invalid,
+                    format!("state machine `{}` has no states; define them with `Module::state`", decl.name),
+                    decl.location,
+                );
                 self.fsms.push(None);
                 continue;
             }
@@ -443,7 +493,11 @@ impl<'a> Lower<'a> {
                     self.error(ErrorKind::BadName, format!("state name: {why}"), state.location);
                 }
                 if states.iter().any(|(n, _): &(String, nl::SymbolId)| n == &state.name) {
-                    self.error(ErrorKind::Invalid, format!("state `{}` of `{}` is defined twice", state.name, decl.name), state.location);
+                    self.error(
+                        ErrorKind::Invalid,
+                        format!("state `{}` of `{}` is defined twice", state.name, decl.name),
+                        state.location,
+                    );
                 }
                 let symbol = self.names.unique(&format!("{}_{}", decl.name, state.name).to_uppercase());
                 self.out.symbols.push(nl::Symbol {
@@ -468,7 +522,11 @@ impl<'a> Lower<'a> {
 
     fn fsm_state(&mut self, fsm: crate::fsm::FsmRef, state: &str, location: Location) -> Option<(WireId, nl::SymbolId)> {
         if fsm.module != self.src.uid {
-            self.error(ErrorKind::ForeignSignal, format!("state machine used in module `{}` belongs to another module", self.src.name), location);
+            self.error(
+                ErrorKind::ForeignSignal,
+                format!("state machine used in module `{}` belongs to another module", self.src.name),
+                location,
+            );
             return None;
         }
         let info = self.fsms[fsm.index as usize].as_ref()?;
@@ -477,7 +535,11 @@ impl<'a> Lower<'a> {
             None => {
                 let decl = &self.src.fsms[fsm.index as usize];
                 let known: Vec<&str> = info.states.iter().map(|(n, _)| n.as_str()).collect();
-                let message = format!("state machine `{}` has no state `{state}`; its states are: {}", decl.name, known.join(", "));
+                let message = format!(
+                    "state machine `{}` has no state `{state}`; its states are: {}",
+                    decl.name,
+                    known.join(", ")
+                );
                 self.error(ErrorKind::Invalid, message, location);
                 None
             }
@@ -552,7 +614,14 @@ impl<'a> Lower<'a> {
             ValueKind::Binary(B::Shl, a, amount) => {
                 let value = self.fit(a, width);
                 let amount = self.value(amount);
-                self.push_expr(width, ExprKind::Shift { op: nl::ShiftOp::Shl, value, amount })
+                self.push_expr(
+                    width,
+                    ExprKind::Shift {
+                        op: nl::ShiftOp::Shl,
+                        value,
+                        amount,
+                    },
+                )
             }
             ValueKind::Unary(value::UnaryOp::Not, a) => {
                 let a = self.fit(a, width);
@@ -663,7 +732,14 @@ impl<'a> Lower<'a> {
                 B::Shl => {
                     let value = self.fit(a, width);
                     let amount = self.value(b);
-                    self.push_expr(width, ExprKind::Shift { op: nl::ShiftOp::Shl, value, amount })
+                    self.push_expr(
+                        width,
+                        ExprKind::Shift {
+                            op: nl::ShiftOp::Shl,
+                            value,
+                            amount,
+                        },
+                    )
                 }
                 B::Shr => {
                     let value = self.value(a);
@@ -681,7 +757,12 @@ impl<'a> Lower<'a> {
                 let a = self.value(a);
                 self.slice(a, *lo, *w)
             }
-            ValueKind::Part { value: a, offset, width: w, stride } => {
+            ValueKind::Part {
+                value: a,
+                offset,
+                width: w,
+                stride,
+            } => {
                 let amount = if *stride == 1 {
                     self.value(offset)
                 } else {
@@ -692,7 +773,14 @@ impl<'a> Lower<'a> {
                     self.push_expr(aw, ExprKind::Binary(nl::BinaryOp::Mul, off, k))
                 };
                 let value = self.value(a);
-                let shifted = self.push_expr(a.width(), ExprKind::Shift { op: nl::ShiftOp::Shr, value, amount });
+                let shifted = self.push_expr(
+                    a.width(),
+                    ExprKind::Shift {
+                        op: nl::ShiftOp::Shr,
+                        value,
+                        amount,
+                    },
+                );
                 self.slice(shifted, 0, *w)
             }
             ValueKind::Concat(parts) => {
@@ -709,7 +797,15 @@ impl<'a> Lower<'a> {
                     let w = self.out.wires[wire.index()].width;
                     let a = self.wire_expr(wire);
                     let b = self.push_expr(w, ExprKind::Symbol(symbol));
-                    self.push_expr(1, ExprKind::Compare { op: nl::CompareOp::Eq, signed: false, a, b })
+                    self.push_expr(
+                        1,
+                        ExprKind::Compare {
+                            op: nl::CompareOp::Eq,
+                            signed: false,
+                            a,
+                            b,
+                        },
+                    )
                 }
                 None => self.constant(Bits::zero(1)),
             },
@@ -727,9 +823,16 @@ impl<'a> Lower<'a> {
         match v.kind() {
             ValueKind::Signal(s) if s.module == self.src.uid => {
                 let wire = self.signal_wires[s.index as usize];
-                Ok(vec![WireSlice { wire, lo: 0, width: v.width() }])
+                Ok(vec![WireSlice {
+                    wire,
+                    lo: 0,
+                    width: v.width(),
+                }])
             }
-            ValueKind::Signal(s) => Err(format!("signal `{}` belongs to another module; a module can only drive its own signals", s.name)),
+            ValueKind::Signal(s) => Err(format!(
+                "signal `{}` belongs to another module; a module can only drive its own signals",
+                s.name
+            )),
             ValueKind::Slice(a, lo, width) => {
                 let parts = self.lhs_parts(a)?;
                 Ok(select_bits(&parts, *lo, *width))
@@ -749,7 +852,12 @@ impl<'a> Lower<'a> {
 
     fn add_use(&mut self, parts: &[WireSlice], tag: Tag, location: Option<Location>) {
         for p in parts {
-            self.drivers[p.wire.index()].push(Use { tag, lo: p.lo, width: p.width, location });
+            self.drivers[p.wire.index()].push(Use {
+                tag,
+                lo: p.lo,
+                width: p.width,
+                location,
+            });
         }
     }
 
@@ -769,7 +877,11 @@ impl<'a> Lower<'a> {
                     let parts = match self.lhs_parts(&statement.lhs) {
                         Ok(parts) => parts,
                         Err(why) => {
-                            self.error(ErrorKind::Invalid, format!("cannot assign to {}: {why}", describe(&statement.lhs)), location);
+                            self.error(
+                                ErrorKind::Invalid,
+                                format!("cannot assign to {}: {why}", describe(&statement.lhs)),
+                                location,
+                            );
                             continue;
                         }
                     };
@@ -784,6 +896,8 @@ impl<'a> Lower<'a> {
                             if rw - lw == 1 { "" } else { "s" },
                         );
                         self.error(ErrorKind::Truncation, message, location);
+                        // Still the intended driver: no "never driven" error follows.
+                        self.add_use(&parts, Tag::Domain(domain_id), Some(location));
                         continue;
                     }
                     self.add_use(&parts, Tag::Domain(domain_id), Some(location));
@@ -792,19 +906,29 @@ impl<'a> Lower<'a> {
                 Stmt::If(branches) => branches.iter().for_each(|b| self.validate_block(&b.body)),
                 Stmt::Switch { cases, .. } => cases.iter().for_each(|c| self.validate_block(&c.body)),
                 Stmt::FsmBody(fsm) => {
-                    let Some(decl) = self.src.fsms.get(fsm.index as usize) else { continue };
+                    let Some(decl) = self.src.fsms.get(fsm.index as usize) else {
+                        continue;
+                    };
                     for state in &decl.states {
                         self.validate_block(&state.body);
                     }
                 }
                 Stmt::FsmNext { fsm, state, location } => {
-                    let Some((wire, _)) = self.fsm_state(*fsm, state, *location) else { continue };
+                    let Some((wire, _)) = self.fsm_state(*fsm, state, *location) else {
+                        continue;
+                    };
                     let domain_name = &self.src.fsms[fsm.index as usize].domain;
                     let Some(domain) = self.domain_id(domain_name) else { continue };
                     let width = self.out.wires[wire.index()].width;
                     let parts = vec![WireSlice { wire, lo: 0, width }];
                     self.add_use(&parts, Tag::Domain(Some(domain)), Some(*location));
-                    self.targets.insert(s as *const Stmt, Target { domain: Some(domain), parts });
+                    self.targets.insert(
+                        s as *const Stmt,
+                        Target {
+                            domain: Some(domain),
+                            parts,
+                        },
+                    );
                 }
             }
         }
@@ -848,13 +972,23 @@ impl<'a> Lower<'a> {
             if !comb[w] || root(&mut group, w) != w {
                 continue;
             }
-            let members: Vec<WireId> = (0..n).filter(|&x| comb[x] && root(&mut group, x) == w).map(|x| WireId(x as u32)).collect();
-            let stmts = self.lower_block(body, &|t: &Target| t.domain.is_none() && t.parts.iter().any(|p| members.contains(&p.wire)));
+            let members: Vec<WireId> = (0..n)
+                .filter(|&x| comb[x] && root(&mut group, x) == w)
+                .map(|x| WireId(x as u32))
+                .collect();
+            let stmts = self.lower_block(body, &|t: &Target| {
+                t.domain.is_none() && t.parts.iter().any(|p| members.contains(&p.wire))
+            });
             self.add_process(None, members, stmts);
         }
         for d in sync_domains {
             let members: Vec<WireId> = {
-                let mut m: Vec<WireId> = self.targets.values().filter(|t| t.domain == Some(d)).flat_map(|t| t.parts.iter().map(|p| p.wire)).collect();
+                let mut m: Vec<WireId> = self
+                    .targets
+                    .values()
+                    .filter(|t| t.domain == Some(d))
+                    .flat_map(|t| t.parts.iter().map(|p| p.wire))
+                    .collect();
                 m.sort();
                 m.dedup();
                 m
@@ -877,7 +1011,9 @@ impl<'a> Lower<'a> {
         for s in stmts {
             match s {
                 Stmt::Assign { statement, .. } => {
-                    let Some(t) = self.targets.get(&(s as *const Stmt)).cloned() else { continue };
+                    let Some(t) = self.targets.get(&(s as *const Stmt)).cloned() else {
+                        continue;
+                    };
                     if want(&t) {
                         let width = t.parts.iter().map(|p| p.width).sum();
                         let rhs = self.fit(&statement.rhs, width);
@@ -889,12 +1025,20 @@ impl<'a> Lower<'a> {
                     }
                 }
                 Stmt::FsmNext { fsm, state, location } => {
-                    let Some(t) = self.targets.get(&(s as *const Stmt)).cloned() else { continue };
+                    let Some(t) = self.targets.get(&(s as *const Stmt)).cloned() else {
+                        continue;
+                    };
                     if want(&t) {
-                        let Some((wire, symbol)) = self.fsm_state(*fsm, state, *location) else { continue };
+                        let Some((wire, symbol)) = self.fsm_state(*fsm, state, *location) else {
+                            continue;
+                        };
                         let width = self.out.wires[wire.index()].width;
                         let rhs = self.push_expr(width, ExprKind::Symbol(symbol));
-                        out.push(nl::Stmt::Assign { lhs: t.parts, rhs, location: *location });
+                        out.push(nl::Stmt::Assign {
+                            lhs: t.parts,
+                            rhs,
+                            location: *location,
+                        });
                     }
                 }
                 Stmt::If(branches) => {
@@ -903,13 +1047,18 @@ impl<'a> Lower<'a> {
                     }
                 }
                 Stmt::Switch { selector, cases, .. } => {
-                    let lowered: Vec<(Option<Vec<nl::CasePattern>>, Vec<nl::Stmt>)> = cases.iter().map(|c| (self.patterns(selector, c), self.lower_block(&c.body, want))).collect();
+                    let lowered: Vec<(Option<Vec<nl::CasePattern>>, Vec<nl::Stmt>)> = cases
+                        .iter()
+                        .map(|c| (self.patterns(selector, c), self.lower_block(&c.body, want)))
+                        .collect();
                     if let Some(stmt) = self.switch(selector, lowered) {
                         out.push(stmt);
                     }
                 }
                 Stmt::FsmBody(fsm) => {
-                    let Some(info) = self.fsms[fsm.index as usize].as_ref() else { continue };
+                    let Some(info) = self.fsms[fsm.index as usize].as_ref() else {
+                        continue;
+                    };
                     let wire = info.wire;
                     let symbols: Vec<nl::SymbolId> = info.states.iter().map(|(_, s)| *s).collect();
                     let states = &self.src.fsms[fsm.index as usize].states;
@@ -926,7 +1075,10 @@ impl<'a> Lower<'a> {
                     if cases.iter().any(|(_, b)| !b.is_empty()) {
                         let sel = self.wire_expr(wire);
                         trim_trailing_empty(&mut cases);
-                        out.push(nl::Stmt::Switch { sel, cases: to_cases(cases) });
+                        out.push(nl::Stmt::Switch {
+                            sel,
+                            cases: to_cases(cases),
+                        });
                     }
                 }
             }
@@ -954,7 +1106,11 @@ impl<'a> Lower<'a> {
     fn patterns(&mut self, selector: &Value, case: &Case) -> Option<Vec<nl::CasePattern>> {
         let patterns = case.patterns.as_ref()?;
         if patterns.is_empty() {
-            self.error(ErrorKind::Invalid, "a case needs at least one pattern; use `Switch::default` for the default case".into(), case.location);
+            self.error(
+                ErrorKind::Invalid,
+                "a case needs at least one pattern; use `Switch::default` for the default case".into(),
+                case.location,
+            );
         }
         let mut out = Vec::new();
         for p in patterns {
@@ -972,7 +1128,10 @@ impl<'a> Lower<'a> {
             return None;
         }
         let sel = self.value(selector);
-        Some(nl::Stmt::Switch { sel, cases: to_cases(cases) })
+        Some(nl::Stmt::Switch {
+            sel,
+            cases: to_cases(cases),
+        })
     }
 
     // ---- memories, submodules, black boxes --------------------------------------------------
@@ -1019,7 +1178,10 @@ impl<'a> Lower<'a> {
                 },
             };
             let data = self.own_wire(&p.data);
-            self.out.wires[data.index()].driver = nl::Driver::MemoryRead { memory: index, port: i as u32 };
+            self.out.wires[data.index()].driver = nl::Driver::MemoryRead {
+                memory: index,
+                port: i as u32,
+            };
             let width = self.out.wires[data.index()].width;
             self.add_use(&[WireSlice { wire: data, lo: 0, width }], Tag::Memory(index), Some(p.location));
             read_ports.push(nl::ReadPort {
@@ -1046,7 +1208,11 @@ impl<'a> Lower<'a> {
             self.error(ErrorKind::BadName, format!("instance name: {why}"), location);
         }
         if self.names.contains(name) {
-            self.error(ErrorKind::BadName, format!("the name `{name}` of this instance is taken already in module `{}`", self.src.name), location);
+            self.error(
+                ErrorKind::BadName,
+                format!("the name `{name}` of this instance is taken already in module `{}`", self.src.name),
+                location,
+            );
         }
         self.names.unique(name)
     }
@@ -1058,7 +1224,9 @@ impl<'a> Lower<'a> {
         let mut inputs = Vec::new();
         let mut outputs = Vec::new();
         for d in child_module.domains.iter().filter(|d| d.from_ports) {
-            let Some(parent) = self.out.domains.iter().find(|p| p.name == d.name) else { continue };
+            let Some(parent) = self.out.domains.iter().find(|p| p.name == d.name) else {
+                continue;
+            };
             let (clk, rst) = (parent.clk, parent.reset.map(|r| r.wire));
             let clk_port = child_module.wire(d.clk).name.clone();
             let clk = self.wire_expr(clk);
@@ -1114,7 +1282,15 @@ impl<'a> Lower<'a> {
                     }
                     outputs.push((port.clone(), parts));
                 }
-                Err(why) => self.error(ErrorKind::Invalid, format!("output `{port}` of instance `{}` cannot drive {}: {why}", inst.name, describe(target)), *location),
+                Err(why) => self.error(
+                    ErrorKind::Invalid,
+                    format!(
+                        "output `{port}` of instance `{}` cannot drive {}: {why}",
+                        inst.name,
+                        describe(target)
+                    ),
+                    *location,
+                ),
             }
         }
         self.out.cells.push(nl::Cell {
@@ -1144,7 +1320,9 @@ impl<'a> Lower<'a> {
 
     fn check_drivers(&mut self) {
         for w in 0..self.out.wires.len() {
-            let uses = std::mem::take(&mut self.drivers[w]);
+            let mut uses = std::mem::take(&mut self.drivers[w]);
+            // A conflict is reported where the later driver (in the source) was added.
+            uses.sort_by_key(|u| u.location.map(|l| (l.file, l.line, l.column)));
             let wire = &self.out.wires[w];
             let (name, width, location) = (wire.name.clone(), wire.width, wire.location);
             if let Some(first) = uses.first() {
@@ -1160,7 +1338,11 @@ impl<'a> Lower<'a> {
                             self.describe_tag(u.tag),
                             at(u.location),
                         );
-                        self.error(ErrorKind::MultipleDrivers, message, u.location.or(location).unwrap_or(self.src.location));
+                        self.error(
+                            ErrorKind::MultipleDrivers,
+                            message,
+                            u.location.or(location).unwrap_or(self.src.location),
+                        );
                         break;
                     }
                 }
@@ -1173,7 +1355,11 @@ impl<'a> Lower<'a> {
                     }
                 }
                 if let Some(missing) = covered.iter().position(|c| !c) {
-                    let what = if uses.is_empty() { "is never driven".to_owned() } else { format!("has undriven bit {missing}") };
+                    let what = if uses.is_empty() {
+                        "is never driven".to_owned()
+                    } else {
+                        format!("has undriven bit {missing}")
+                    };
                     let message = format!("output `{name}` {what}; assign it with `comb` or `sync`, or connect it to an instance output");
                     self.error(ErrorKind::UndrivenOutput, message, location.unwrap_or(self.src.location));
                 }
@@ -1201,7 +1387,11 @@ fn select_bits(parts: &[WireSlice], lo: u32, width: u32) -> Vec<WireSlice> {
     for p in parts {
         let (start, end) = (lo.max(base), (lo + width).min(base + p.width));
         if start < end {
-            out.push(WireSlice { wire: p.wire, lo: p.lo + start - base, width: end - start });
+            out.push(WireSlice {
+                wire: p.wire,
+                lo: p.lo + start - base,
+                width: end - start,
+            });
         }
         base += p.width;
     }
@@ -1217,7 +1407,13 @@ fn trim_trailing_empty(cases: &mut Vec<(Option<Vec<nl::CasePattern>>, Vec<nl::St
 }
 
 fn to_cases(cases: Vec<(Option<Vec<nl::CasePattern>>, Vec<nl::Stmt>)>) -> Vec<nl::SwitchCase> {
-    cases.into_iter().map(|(patterns, body)| nl::SwitchCase { patterns: patterns.unwrap_or_default(), body }).collect()
+    cases
+        .into_iter()
+        .map(|(patterns, body)| nl::SwitchCase {
+            patterns: patterns.unwrap_or_default(),
+            body,
+        })
+        .collect()
 }
 
 /// How an error message names a value.

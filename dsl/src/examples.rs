@@ -104,7 +104,8 @@ pub fn signed_mac() -> Module {
     let scaled = m.output("scaled", signed(24));
     let clamped = m.output("clamped", signed(8));
     let product = &a * &b; // signed(16)
-    m.if_(&clear, |m| m.sync(acc.eq(&product))).else_(|m| m.sync(acc.eq((&acc + &product).trunc(24))));
+    m.if_(&clear, |m| m.sync(acc.eq(&product)))
+        .else_(|m| m.sync(acc.eq((&acc + &product).trunc(24))));
     m.comb(negative.eq(acc.lt(0i8)));
     m.comb(scaled.eq(acc.shr_var(b.slice(0..3))));
     let hi = acc.gt(127u8);
@@ -135,7 +136,9 @@ pub fn hierarchy() -> Module {
     m.switch(&sel, |s| {
         s.case("1--0", |m| m.comb(out.eq(slow.port("count"))));
         s.case("1--1", |m| m.comb(out.eq(fast.port("count"))));
-        s.cases_for([3u8.into(), 5u8.into()], |m| m.comb(out.eq(slow.port("count") ^ fast.port("count"))));
+        s.cases_for([3u8.into(), 5u8.into()], |m| {
+            m.comb(out.eq(slow.port("count") ^ fast.port("count")))
+        });
         s.default(|m| m.comb(out.eq(&rd.data)));
     });
     m.comb(hit.eq(slow.port("wrap") | fast.port("wrap")));

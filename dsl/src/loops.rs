@@ -78,7 +78,11 @@ impl<'m> Graph<'m> {
             }
             ExprKind::Extend { value, signed } => {
                 let mut inner = self.expr_deps(*value).to_vec();
-                let fill = if *signed { inner.last().cloned().unwrap_or_default() } else { Vec::new() };
+                let fill = if *signed {
+                    inner.last().cloned().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
                 inner.resize(width, fill);
                 inner
             }
@@ -160,7 +164,9 @@ impl<'m> Graph<'m> {
 
     fn cell(&mut self, cell: &Cell, summary: &Summary) {
         for (out_port, in_ports) in &summary.paths {
-            let Some((_, targets)) = cell.outputs.iter().find(|(p, _)| p == out_port) else { continue };
+            let Some((_, targets)) = cell.outputs.iter().find(|(p, _)| p == out_port) else {
+                continue;
+            };
             let sources: Vec<ExprId> = cell.inputs.iter().filter(|(p, _)| in_ports.contains(p)).map(|(_, e)| *e).collect();
             let hub = self.hub_of(&sources);
             self.hub_label.insert(hub, format!("{}.{out_port}", cell.name));
@@ -183,7 +189,11 @@ impl<'m> Graph<'m> {
         if bit >= wire.width {
             return None;
         }
-        Some(if wire.width == 1 { wire.name.clone() } else { format!("{}[{bit}]", wire.name) })
+        Some(if wire.width == 1 {
+            wire.name.clone()
+        } else {
+            format!("{}[{bit}]", wire.name)
+        })
     }
 
     /// A cycle, as the nodes along it, if there is one.
@@ -268,10 +278,18 @@ pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Su
             "combinational loop: {}; each of these depends on itself within one cycle. Break the loop with a register (assign one of them in a clock domain)",
             names.join(" -> ")
         );
-        return Err(Error::new(ErrorKind::CombinationalLoop, message, location.expect("modules have locations")));
+        return Err(Error::new(
+            ErrorKind::CombinationalLoop,
+            message,
+            location.expect("modules have locations"),
+        ));
     }
     let mut summary = Summary::default();
-    let inputs: Vec<(WireId, &str)> = module.ports().filter(|(_, w)| w.driver == Driver::Input).map(|(id, w)| (id, w.name.as_str())).collect();
+    let inputs: Vec<(WireId, &str)> = module
+        .ports()
+        .filter(|(_, w)| w.driver == Driver::Input)
+        .map(|(id, w)| (id, w.name.as_str()))
+        .collect();
     let reached: Vec<Vec<bool>> = inputs
         .iter()
         .map(|(id, _)| {

@@ -101,7 +101,11 @@ impl Module {
             .map(|(i, w)| {
                 let w: i128 = w.into();
                 let bits = Bits::from_i128(w, shape.width);
-                let back = if shape.signed { bits.to_i128() } else { bits.to_u128().map(|u| u as i128) };
+                let back = if shape.signed {
+                    bits.to_i128()
+                } else {
+                    bits.to_u128().map(|u| u as i128)
+                };
                 if back == Some(w) || shape.width >= 128 {
                     Ok(bits)
                 } else {
@@ -119,7 +123,14 @@ impl Module {
         self.add_memory(name, shape, depth, Some(words), Location::caller())
     }
 
-    fn add_memory(&mut self, name: &str, shape: Shape, depth: u32, init: Option<Result<Vec<Bits>, String>>, location: Location) -> MemoryRef {
+    fn add_memory(
+        &mut self,
+        name: &str,
+        shape: Shape,
+        depth: u32,
+        init: Option<Result<Vec<Bits>, String>>,
+        location: Location,
+    ) -> MemoryRef {
         let index = self.memories.len() as u32;
         self.memories.push(MemoryDecl {
             name: name.to_owned(),
@@ -159,7 +170,11 @@ impl Module {
     pub fn read_port(&mut self, mem: MemoryRef, domain: &str) -> ReadPort {
         let location = Location::caller();
         let Some((shape, depth, n, _)) = self.memory_info(mem, location) else {
-            return ReadPort { addr: Value::from(false), data: Value::from(false), en: Value::from(false) };
+            return ReadPort {
+                addr: Value::from(false),
+                data: Value::from(false),
+                en: Value::from(false),
+            };
         };
         let addr = self.port_signal(mem, &format!("r{n}_addr"), unsigned(address_width(depth)), false, location);
         let data = self.port_signal(mem, &format!("r{n}_data"), shape, false, location);
@@ -179,7 +194,10 @@ impl Module {
     pub fn async_read_port(&mut self, mem: MemoryRef) -> AsyncReadPort {
         let location = Location::caller();
         let Some((shape, depth, n, _)) = self.memory_info(mem, location) else {
-            return AsyncReadPort { addr: Value::from(false), data: Value::from(false) };
+            return AsyncReadPort {
+                addr: Value::from(false),
+                data: Value::from(false),
+            };
         };
         let addr = self.port_signal(mem, &format!("r{n}_addr"), unsigned(address_width(depth)), false, location);
         let data = self.port_signal(mem, &format!("r{n}_data"), shape, false, location);
@@ -198,7 +216,11 @@ impl Module {
     pub fn write_port(&mut self, mem: MemoryRef, domain: &str) -> WritePort {
         let location = Location::caller();
         let Some((shape, depth, _, n)) = self.memory_info(mem, location) else {
-            return WritePort { addr: Value::from(false), data: Value::from(false), en: Value::from(false) };
+            return WritePort {
+                addr: Value::from(false),
+                data: Value::from(false),
+                en: Value::from(false),
+            };
         };
         let addr = self.port_signal(mem, &format!("w{n}_addr"), unsigned(address_width(depth)), false, location);
         let data = self.port_signal(mem, &format!("w{n}_data"), shape, false, location);

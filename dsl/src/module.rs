@@ -288,7 +288,12 @@ impl Module {
         let resized = bits.resize(decl.shape.width, init.is_signed());
         // It fits when nothing was lost: reading it back at its own width gives it again.
         if resized.resize(init.width(), decl.shape.signed) != *bits {
-            return Err(format!("the init value of `{}` ({} bits) does not fit its shape {}", decl.name, init.width(), decl.shape));
+            return Err(format!(
+                "the init value of `{}` ({} bits) does not fit its shape {}",
+                decl.name,
+                init.width(),
+                decl.shape
+            ));
         }
         Ok(resized)
     }

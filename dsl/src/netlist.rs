@@ -23,7 +23,7 @@ macro_rules! id {
 }
 
 id!(
-    /// A module of a [`Design`].
+    /// A module of a [`Netlist`].
     ModuleId,
     /// A wire (signal) of a module.
     WireId,
@@ -80,7 +80,11 @@ impl Module {
 
     /// The ports in order.
     pub fn ports(&self) -> impl Iterator<Item = (WireId, &Wire)> {
-        self.wires.iter().enumerate().filter(|(_, w)| w.port.is_some()).map(|(i, w)| (WireId(i as u32), w))
+        self.wires
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.port.is_some())
+            .map(|(i, w)| (WireId(i as u32), w))
     }
 
     /// The wire called `name`, if any.

@@ -20,18 +20,12 @@ pub struct Shape {
 
 /// An unsigned shape of `width` bits.
 pub const fn unsigned(width: u32) -> Shape {
-    Shape {
-        width,
-        signed: false,
-    }
+    Shape { width, signed: false }
 }
 
 /// A two's complement signed shape of `width` bits.
 pub const fn signed(width: u32) -> Shape {
-    Shape {
-        width,
-        signed: true,
-    }
+    Shape { width, signed: true }
 }
 
 impl Shape {

@@ -118,7 +118,10 @@ pub(crate) enum Stmt {
     },
     /// Branches in order; the condition of an `else` is `None`.
     If(Vec<Branch>),
-    Switch { selector: Value, cases: Vec<Case> },
+    Switch {
+        selector: Value,
+        cases: Vec<Case>,
+    },
     /// The place where the state machine's states are evaluated.
     FsmBody(FsmRef),
     /// Move the state machine to `state` on the next clock edge.

@@ -56,14 +56,18 @@ impl Tool {
 /// The path of `tool`, if it is on `PATH`.
 pub fn find(tool: Tool) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    tool.candidates().iter().find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
+    tool.candidates()
+        .iter()
+        .find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
 }
 
 fn is_executable(p: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+        p.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
     }
     #[cfg(not(unix))]
     {
@@ -90,7 +94,11 @@ pub fn require(tool: Tool, test: &str) -> Option<PathBuf> {
             tool.install_hint()
         ),
         None => {
-            eprintln!("skipping {test}: {:?} not found on PATH (install with `{}`)", tool, tool.install_hint());
+            eprintln!(
+                "skipping {test}: {:?} not found on PATH (install with `{}`)",
+                tool,
+                tool.install_hint()
+            );
             None
         }
     }

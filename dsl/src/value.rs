@@ -195,12 +195,19 @@ impl Value {
     #[track_caller]
     fn part(&self, offset: Value, width: u32, stride: u32) -> Value {
         if offset.is_signed() {
-            return Value::invalid(unsigned(width.max(1)), "a bit-select offset must be unsigned; use `.as_unsigned()` if the value is never negative".into());
+            return Value::invalid(
+                unsigned(width.max(1)),
+                "a bit-select offset must be unsigned; use `.as_unsigned()` if the value is never negative".into(),
+            );
         }
         if width == 0 || width > self.width() {
             return Value::invalid(
                 unsigned(width.max(1)),
-                format!("a bit-select of {width} bits from a {}-bit value is not possible; the width must be 1..={}", self.width(), self.width()),
+                format!(
+                    "a bit-select of {width} bits from a {}-bit value is not possible; the width must be 1..={}",
+                    self.width(),
+                    self.width()
+                ),
             );
         }
         if let Some(c) = offset.as_const() {
@@ -242,8 +249,15 @@ impl Value {
     pub fn trunc(&self, width: u32) -> Value {
         if width == 0 || width > self.width() {
             return Value::invalid(
-                Shape { width: width.max(1), ..self.shape() },
-                format!("cannot truncate a value of shape {} to {width} bits; the width must be 1..={}", self.shape(), self.width()),
+                Shape {
+                    width: width.max(1),
+                    ..self.shape()
+                },
+                format!(
+                    "cannot truncate a value of shape {} to {width} bits; the width must be 1..={}",
+                    self.shape(),
+                    self.width()
+                ),
             );
         }
         self.resized(Shape { width, ..self.shape() })
@@ -254,8 +268,14 @@ impl Value {
     pub fn ext(&self, width: u32) -> Value {
         if width < self.width() {
             return Value::invalid(
-                Shape { width: width.max(1), ..self.shape() },
-                format!("cannot extend a value of shape {} to fewer bits ({width}); use `.trunc({width})`", self.shape()),
+                Shape {
+                    width: width.max(1),
+                    ..self.shape()
+                },
+                format!(
+                    "cannot extend a value of shape {} to fewer bits ({width}); use `.trunc({width})`",
+                    self.shape()
+                ),
             );
         }
         self.resized(Shape { width, ..self.shape() })
@@ -278,7 +298,13 @@ impl Value {
     pub fn replicate(&self, count: u32) -> Value {
         let width = self.width() as u64 * count as u64;
         if count == 0 || width > MAX_WIDTH as u64 {
-            return Value::invalid(unsigned(1), format!("cannot replicate a {}-bit value {count} times; the result must have 1..={MAX_WIDTH} bits", self.width()));
+            return Value::invalid(
+                unsigned(1),
+                format!(
+                    "cannot replicate a {}-bit value {count} times; the result must have 1..={MAX_WIDTH} bits",
+                    self.width()
+                ),
+            );
         }
         Value::new(unsigned(width as u32), ValueKind::Replicate(self.clone()))
     }
@@ -407,9 +433,18 @@ impl Value {
         let amount = amount.into();
         let width = shape::shl_var(self.shape(), amount.width());
         if amount.is_signed() || width > MAX_WIDTH as u64 {
-            return Value::invalid(self.shape(), format!("a variable shift amount must be unsigned and narrow enough for the result to fit {MAX_WIDTH} bits (it is {})", amount.shape()));
+            return Value::invalid(
+                self.shape(),
+                format!(
+                    "a variable shift amount must be unsigned and narrow enough for the result to fit {MAX_WIDTH} bits (it is {})",
+                    amount.shape()
+                ),
+            );
         }
-        let shape = Shape { width: width as u32, ..self.shape() };
+        let shape = Shape {
+            width: width as u32,
+            ..self.shape()
+        };
         Value::new(shape, ValueKind::Binary(BinaryOp::Shl, self.clone(), amount))
     }
 
@@ -418,7 +453,10 @@ impl Value {
     pub fn shr_var(&self, amount: impl Into<Value>) -> Value {
         let amount = amount.into();
         if amount.is_signed() {
-            return Value::invalid(self.shape(), format!("a variable shift amount must be unsigned (it is {})", amount.shape()));
+            return Value::invalid(
+                self.shape(),
+                format!("a variable shift amount must be unsigned (it is {})", amount.shape()),
+            );
         }
         Value::new(self.shape(), ValueKind::Binary(BinaryOp::Shr, self.clone(), amount))
     }
@@ -430,7 +468,10 @@ pub fn cat<V: Into<Value>>(parts: impl IntoIterator<Item = V>) -> Value {
     let parts: Vec<Value> = parts.into_iter().map(Into::into).collect();
     let width: u64 = parts.iter().map(|p| p.width() as u64).sum();
     if parts.is_empty() || width > MAX_WIDTH as u64 {
-        return Value::invalid(unsigned(1), format!("a concatenation needs 1..={MAX_WIDTH} bits in all; it has {width}"));
+        return Value::invalid(
+            unsigned(1),
+            format!("a concatenation needs 1..={MAX_WIDTH} bits in all; it has {width}"),
+        );
     }
     if parts.len() == 1 && !parts[0].is_signed() {
         return parts.into_iter().next().unwrap();

@@ -19,7 +19,11 @@ use crate::netlist::{self as nl, CellKind, Driver, ExprId, ExprKind, Module, Net
 impl Design {
     /// The whole design as one Verilog file: submodules first, the top module last.
     pub fn verilog(&self) -> String {
-        self.verilog_files().into_iter().map(|(_, text)| text).collect::<Vec<_>>().join("\n")
+        self.verilog_files()
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// One `(file name, text)` per module, named after the module, children first.
@@ -140,7 +144,9 @@ impl<'a> Emitter<'a> {
         let full = self.m.expr(e).width;
         let (name, temp) = self.name_of(e);
         if let Some(t) = temp {
-            self.temp_used[t][lo as usize..(lo + width) as usize].iter_mut().for_each(|b| *b = true);
+            self.temp_used[t][lo as usize..(lo + width) as usize]
+                .iter_mut()
+                .for_each(|b| *b = true);
         }
         if lo == 0 && width == full {
             name
@@ -415,7 +421,11 @@ impl<'a> Emitter<'a> {
             match domain.reset {
                 Some(r) => {
                     let rst = &m.wire(r.wire).name;
-                    let edge = if r.asynchronous { format!(" or posedge {rst}") } else { String::new() };
+                    let edge = if r.asynchronous {
+                        format!(" or posedge {rst}")
+                    } else {
+                        String::new()
+                    };
                     let _ = writeln!(body, "\n    always @(posedge {clk}{edge}) begin");
                     let _ = writeln!(body, "        if ({rst}) begin");
                     for w in &p.drives {
@@ -454,7 +464,11 @@ impl<'a> Emitter<'a> {
                 .map(|(id, w)| {
                     let dir = if w.port == Some(nl::Direction::Input) { "input " } else { "output" };
                     let kind = if self.is_reg(*id) { "reg " } else { "wire" };
-                    let init = if self.is_clocked(*id) { format!(" = {}", literal(&w.init)) } else { String::new() };
+                    let init = if self.is_clocked(*id) {
+                        format!(" = {}", literal(&w.init))
+                    } else {
+                        String::new()
+                    };
                     format!("    {dir} {kind} {:<8}{}{init}", range(w.width), w.name)
                 })
                 .collect();
@@ -470,7 +484,11 @@ impl<'a> Emitter<'a> {
                 continue;
             }
             let kind = if self.is_reg(id) { "reg " } else { "wire" };
-            let init = if self.is_clocked(id) || w.driver == Driver::None { format!(" = {}", literal(&w.init)) } else { String::new() };
+            let init = if self.is_clocked(id) || w.driver == Driver::None {
+                format!(" = {}", literal(&w.init))
+            } else {
+                String::new()
+            };
             let src = w.location.map(|l| format!("  // {l}")).unwrap_or_default();
             let _ = writeln!(out, "    {kind} {:<8}{}{init};{src}", range(w.width), w.name);
         }
@@ -482,7 +500,12 @@ impl<'a> Emitter<'a> {
             .temps
             .iter()
             .zip(&self.temp_used)
-            .flat_map(|((name, _, _), used)| used.iter().enumerate().filter(|(_, u)| !**u).map(move |(b, _)| format!("{name}[{b}]")))
+            .flat_map(|((name, _, _), used)| {
+                used.iter()
+                    .enumerate()
+                    .filter(|(_, u)| !**u)
+                    .map(move |(b, _)| format!("{name}[{b}]"))
+            })
             .collect();
         if !unused.is_empty() {
             let name = self.names.unique("_unused");
@@ -508,7 +531,14 @@ impl<'a> Emitter<'a> {
         for p in &mem.write_ports {
             let clk = &m.wire(m.domains[p.domain.index()].clk).name;
             let _ = writeln!(out, "    always @(posedge {clk}) begin");
-            let _ = writeln!(out, "        if ({}) {}[{}] <= {};", m.wire(p.en).name, mem.name, m.wire(p.addr).name, m.wire(p.data).name);
+            let _ = writeln!(
+                out,
+                "        if ({}) {}[{}] <= {};",
+                m.wire(p.en).name,
+                mem.name,
+                m.wire(p.addr).name,
+                m.wire(p.data).name
+            );
             let _ = writeln!(out, "    end");
         }
         for p in &mem.read_ports {

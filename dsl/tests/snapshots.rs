@@ -4,7 +4,11 @@
 use hdl_dsl::{examples, Design};
 
 fn verilog(name: &str) -> String {
-    let module = examples::all().into_iter().find(|(n, _)| *n == name).map(|(_, m)| m).expect("example exists");
+    let module = examples::all()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, m)| m)
+        .expect("example exists");
     Design::elaborate(module).unwrap_or_else(|e| panic!("{name}: {e}")).verilog()
 }
 
@@ -23,7 +27,16 @@ snapshot_tests!(blinky, counter, traffic_light, ram, signed_mac, hierarchy, wide
 
 #[test]
 fn every_example_has_a_snapshot_test() {
-    let tested = ["blinky", "counter", "traffic_light", "ram", "signed_mac", "hierarchy", "wide_logic", "ddr_output"];
+    let tested = [
+        "blinky",
+        "counter",
+        "traffic_light",
+        "ram",
+        "signed_mac",
+        "hierarchy",
+        "wide_logic",
+        "ddr_output",
+    ];
     let names: Vec<&str> = examples::all().iter().map(|(n, _)| *n).collect();
     assert_eq!(names, tested);
 }

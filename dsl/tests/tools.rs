@@ -8,7 +8,11 @@ use hdl_dsl::tools::{self, Tool};
 use hdl_dsl::{examples, Design};
 
 fn design(name: &str) -> Design {
-    let module = examples::all().into_iter().find(|(n, _)| *n == name).map(|(_, m)| m).expect("example exists");
+    let module = examples::all()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, m)| m)
+        .expect("example exists");
     Design::elaborate(module).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -17,7 +21,9 @@ const ODDRX1F_STUB: &str = "module ODDRX1F (input wire D0, input wire D1, input 
 
 #[test]
 fn verilator_lint_is_clean_for_every_example() {
-    let Some(verilator) = tools::require(Tool::Verilator, "verilator_lint_is_clean_for_every_example") else { return };
+    let Some(verilator) = tools::require(Tool::Verilator, "verilator_lint_is_clean_for_every_example") else {
+        return;
+    };
     for (name, _) in examples::all() {
         let d = design(name);
         let mut files = d.verilog_files();
@@ -32,10 +38,13 @@ fn verilator_lint_is_clean_for_every_example() {
 
 #[test]
 fn yosys_synthesizes_every_example_for_ecp5() {
-    let Some(yosys) = tools::require(Tool::Yosys, "yosys_synthesizes_every_example_for_ecp5") else { return };
+    let Some(yosys) = tools::require(Tool::Yosys, "yosys_synthesizes_every_example_for_ecp5") else {
+        return;
+    };
     for (name, _) in examples::all() {
         let d = design(name);
-        let stat = tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("synth_ecp5 failed on {name}:\n{log}"));
+        let stat =
+            tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("synth_ecp5 failed on {name}:\n{log}"));
         let expect = match name {
             "ram" => Some("DP16KD"),
             "signed_mac" => Some("MULT18X18D"),
@@ -56,8 +65,16 @@ fn icarus(test: &str, d: &Design, stimulus: &[Vec<u128>]) -> Option<Vec<Vec<Stri
     let iverilog = tools::require(Tool::Iverilog, test)?;
     let vvp = tools::require(Tool::Vvp, test)?;
     let top = &d.netlist().modules[d.netlist().top.index()];
-    let inputs: Vec<_> = top.ports().filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk").map(|(_, w)| w).collect();
-    let outputs: Vec<_> = top.ports().filter(|(_, w)| w.port == Some(Direction::Output)).map(|(_, w)| w).collect();
+    let inputs: Vec<_> = top
+        .ports()
+        .filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk")
+        .map(|(_, w)| w)
+        .collect();
+    let outputs: Vec<_> = top
+        .ports()
+        .filter(|(_, w)| w.port == Some(Direction::Output))
+        .map(|(_, w)| w)
+        .collect();
     let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
     let mut tb = String::from("`timescale 1ns/1ns\nmodule tb;\n    reg clk = 0;\n");
     for w in &inputs {
@@ -74,18 +91,32 @@ fn icarus(test: &str, d: &Design, stimulus: &[Vec<u128>]) -> Option<Vec<Vec<Stri
         for (w, v) in inputs.iter().zip(row) {
             tb += &format!("        {} = {}'h{:x};\n", w.name, w.width, v);
         }
-        tb += &format!("        #1 $display(\"{format}\", {});\n        clk = 1; #1 clk = 0;\n", names.join(", "));
+        tb += &format!(
+            "        #1 $display(\"{format}\", {});\n        clk = 1; #1 clk = 0;\n",
+            names.join(", ")
+        );
     }
     tb += "        $finish;\n    end\nendmodule\n";
     let dir = tools::scratch_dir("icarus").expect("scratch dir");
     std::fs::write(dir.join("design.v"), d.verilog()).expect("write design");
     std::fs::write(dir.join("tb.v"), tb).expect("write testbench");
     let compile = tools::run(&iverilog, &["-o", "sim", "design.v", "tb.v"], &dir).expect("run iverilog");
-    assert!(compile.success && compile.stderr.is_empty(), "iverilog:\n{}{}", compile.stdout, compile.stderr);
+    assert!(
+        compile.success && compile.stderr.is_empty(),
+        "iverilog:\n{}{}",
+        compile.stdout,
+        compile.stderr
+    );
     let run = tools::run(&vvp, &["-n", "sim"], &dir).expect("run vvp");
     assert!(run.success, "vvp:\n{}{}", run.stdout, run.stderr);
     let _ = std::fs::remove_dir_all(&dir);
-    Some(run.stdout.lines().filter(|l| !l.contains("$finish")).map(|l| l.split_whitespace().map(str::to_owned).collect()).collect())
+    Some(
+        run.stdout
+            .lines()
+            .filter(|l| !l.contains("$finish"))
+            .map(|l| l.split_whitespace().map(str::to_owned).collect())
+            .collect(),
+    )
 }
 
 /// A small deterministic pseudo-random sequence (xorshift), so stimulus is reproducible.
@@ -109,14 +140,24 @@ fn icarus_counter_matches_rust_model() {
     let d = design("counter");
     let mut rng = Rng(1);
     // Inputs in port order: rst, en.
-    let stimulus: Vec<Vec<u128>> = (0..600).map(|i| vec![(i == 300) as u128, (rng.next() % 4 != 0) as u128]).collect();
-    let Some(rows) = icarus("icarus_counter_matches_rust_model", &d, &stimulus) else { return };
+    let stimulus: Vec<Vec<u128>> = (0..600)
+        .map(|i| vec![(i == 300) as u128, !rng.next().is_multiple_of(4) as u128])
+        .collect();
+    let Some(rows) = icarus("icarus_counter_matches_rust_model", &d, &stimulus) else {
+        return;
+    };
     let mut count: u32 = 0;
     for (cycle, (row, input)) in rows.iter().zip(&stimulus).enumerate() {
         let (rst, en) = (input[0] == 1, input[1] == 1);
         let wrap = en && count == 255;
         assert_eq!(row, &vec![hex(count as u128, 8), hex(wrap as u128, 1)], "cycle {cycle}");
-        count = if rst { 0 } else if en { (count + 1) % 256 } else { count };
+        count = if rst {
+            0
+        } else if en {
+            (count + 1) % 256
+        } else {
+            count
+        };
     }
     assert_eq!(rows.len(), stimulus.len());
 }
@@ -125,8 +166,10 @@ fn icarus_counter_matches_rust_model() {
 fn icarus_traffic_light_matches_rust_model() {
     let d = design("traffic_light");
     let mut rng = Rng(7);
-    let stimulus: Vec<Vec<u128>> = (0..400).map(|_| vec![0, (rng.next() % 9 == 0) as u128]).collect();
-    let Some(rows) = icarus("icarus_traffic_light_matches_rust_model", &d, &stimulus) else { return };
+    let stimulus: Vec<Vec<u128>> = (0..400).map(|_| vec![0, rng.next().is_multiple_of(9) as u128]).collect();
+    let Some(rows) = icarus("icarus_traffic_light_matches_rust_model", &d, &stimulus) else {
+        return;
+    };
     #[derive(Clone, Copy, PartialEq)]
     enum Light {
         Green,
@@ -158,8 +201,19 @@ fn icarus_ram_matches_rust_model() {
     let mut rng = Rng(3);
     // Inputs in port order: we, waddr, wdata, raddr. Addresses stay in a small range so
     // reads often hit fresh writes, including same-address read and write.
-    let stimulus: Vec<Vec<u128>> = (0..800).map(|_| vec![(rng.next() % 2) as u128, (rng.next() % 32) as u128, (rng.next() % 65536) as u128, (rng.next() % 32) as u128]).collect();
-    let Some(rows) = icarus("icarus_ram_matches_rust_model", &d, &stimulus) else { return };
+    let stimulus: Vec<Vec<u128>> = (0..800)
+        .map(|_| {
+            vec![
+                (rng.next() % 2) as u128,
+                (rng.next() % 32) as u128,
+                (rng.next() % 65536) as u128,
+                (rng.next() % 32) as u128,
+            ]
+        })
+        .collect();
+    let Some(rows) = icarus("icarus_ram_matches_rust_model", &d, &stimulus) else {
+        return;
+    };
     let mut mem: Vec<u32> = (0..1024).map(|i| (i * 3) % 65536).collect();
     let mut rdata: Option<u32> = None; // undefined until the first read
     for (cycle, (row, input)) in rows.iter().zip(&stimulus).enumerate() {
@@ -179,15 +233,31 @@ fn icarus_signed_mac_matches_rust_model() {
     let d = design("signed_mac");
     let mut rng = Rng(11);
     // Inputs in port order: rst, a, b, clear.
-    let stimulus: Vec<Vec<u128>> = (0..700).map(|i| vec![(i == 0) as u128, (rng.next() % 256) as u128, (rng.next() % 256) as u128, (rng.next() % 50 == 0) as u128]).collect();
-    let Some(rows) = icarus("icarus_signed_mac_matches_rust_model", &d, &stimulus) else { return };
+    let stimulus: Vec<Vec<u128>> = (0..700)
+        .map(|i| {
+            vec![
+                (i == 0) as u128,
+                (rng.next() % 256) as u128,
+                (rng.next() % 256) as u128,
+                rng.next().is_multiple_of(50) as u128,
+            ]
+        })
+        .collect();
+    let Some(rows) = icarus("icarus_signed_mac_matches_rust_model", &d, &stimulus) else {
+        return;
+    };
     let wrap24 = |v: i64| (v << 40) >> 40;
     let mut acc: i64 = 0;
     for (cycle, (row, input)) in rows.iter().zip(&stimulus).enumerate() {
         let (a, b) = (input[1] as u8 as i8 as i64, input[2] as u8 as i8 as i64);
         let scaled = acc >> (input[2] & 7);
         let clamped = acc.clamp(-128, 127);
-        let expected = vec![hex(acc as u128, 24), hex((acc < 0) as u128, 1), hex(scaled as u128, 24), hex(clamped as u128, 8)];
+        let expected = vec![
+            hex(acc as u128, 24),
+            hex((acc < 0) as u128, 1),
+            hex(scaled as u128, 24),
+            hex(clamped as u128, 8),
+        ];
         assert_eq!(row, &expected, "cycle {cycle}");
         acc = if input[0] == 1 {
             0
