@@ -14,6 +14,7 @@ pub fn all() -> Vec<(&'static str, Module)> {
         ("hierarchy", hierarchy()),
         ("wide_logic", wide_logic()),
         ("ddr_output", ddr_output()),
+        ("reset_domains", reset_domains()),
     ]
 }
 
@@ -173,5 +174,28 @@ pub fn ddr_output() -> Module {
         .input("D0", d.bit(0))
         .input("D1", d.bit(1))
         .output("Q", &pin);
+    m
+}
+
+/// Three clock domains with three kinds of reset: `sync` with its default synchronous
+/// reset, `io` entering through ports with an asynchronous reset, and `free` with none;
+/// and a priority encoder written with `if_` / `elif` / `else_`.
+pub fn reset_domains() -> Module {
+    let mut m = Module::new("reset_domains");
+    m.domain_from_ports("io", ResetKind::Async);
+    let free_clk = m.input("free_clk", unsigned(1));
+    m.domain("free", &free_clk, ResetKind::None, None);
+    let req = m.input("req", unsigned(4));
+    let grant = m.output("grant", unsigned(2));
+    let seen = m.output_init("seen", unsigned(4), 0b1010u8);
+    let ticks = m.output("ticks", unsigned(8));
+    let age = m.output("age", unsigned(8));
+    m.if_(req.bit(3), |m| m.comb(grant.eq(3u8)))
+        .elif(req.bit(2), |m| m.comb(grant.eq(2u8)))
+        .elif(req.bit(1), |m| m.comb(grant.eq(1u8)))
+        .else_(|m| m.comb(grant.eq(0u8)));
+    m.sync_in("io", seen.eq(&seen | &req));
+    m.sync_in("free", ticks.eq(ticks.wrapping_add(1u8)));
+    m.sync(age.eq(age.wrapping_add(req.any())));
     m
 }

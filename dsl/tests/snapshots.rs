@@ -13,32 +13,36 @@ fn verilog(name: &str) -> String {
 }
 
 macro_rules! snapshot_tests {
-    ($($name:ident),*) => {$(
-        #[test]
-        fn $name() {
-            insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-                insta::assert_snapshot!(concat!("example_", stringify!($name)), verilog(stringify!($name)));
-            });
-        }
-    )*};
+    ($($name:ident),*) => {
+        /// The examples with a snapshot test, in order.
+        const TESTED: &[&str] = &[$(stringify!($name)),*];
+        $(
+            #[test]
+            fn $name() {
+                insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+                    insta::assert_snapshot!(concat!("example_", stringify!($name)), verilog(stringify!($name)));
+                });
+            }
+        )*
+    };
 }
 
-snapshot_tests!(blinky, counter, traffic_light, ram, signed_mac, hierarchy, wide_logic, ddr_output);
+snapshot_tests!(
+    blinky,
+    counter,
+    traffic_light,
+    ram,
+    signed_mac,
+    hierarchy,
+    wide_logic,
+    ddr_output,
+    reset_domains
+);
 
 #[test]
 fn every_example_has_a_snapshot_test() {
-    let tested = [
-        "blinky",
-        "counter",
-        "traffic_light",
-        "ram",
-        "signed_mac",
-        "hierarchy",
-        "wide_logic",
-        "ddr_output",
-    ];
     let names: Vec<&str> = examples::all().iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, tested);
+    assert_eq!(names, TESTED);
 }
 
 #[test]
