@@ -601,42 +601,14 @@ impl<'a> Lower<'a> {
     /// is pushed into operations whose low bits depend only on their operands' low bits,
     /// so that `(a + b).trunc(8)` becomes an 8-bit addition.
     fn fit(&mut self, v: &Value, width: u32) -> ExprId {
-        use value::BinaryOp as B;
         if v.width() <= width {
             let e = self.value(v);
             return self.extend(e, width, v.is_signed());
         }
+        if let Some(e) = self.modular(v, width) {
+            return e;
+        }
         match v.kind() {
-            ValueKind::Binary(op @ (B::Add | B::Sub | B::Mul | B::And | B::Or | B::Xor), a, b) => {
-                let (a, b) = (self.fit(a, width), self.fit(b, width));
-                self.push_expr(width, ExprKind::Binary(binary_op(*op), a, b))
-            }
-            ValueKind::Binary(B::Shl, a, amount) => {
-                let value = self.fit(a, width);
-                let amount = self.value(amount);
-                self.push_expr(
-                    width,
-                    ExprKind::Shift {
-                        op: nl::ShiftOp::Shl,
-                        value,
-                        amount,
-                    },
-                )
-            }
-            ValueKind::Unary(value::UnaryOp::Not, a) => {
-                let a = self.fit(a, width);
-                self.push_expr(width, ExprKind::Unary(nl::UnaryOp::Not, a))
-            }
-            ValueKind::Unary(value::UnaryOp::Neg, a) => {
-                let zero = self.constant(Bits::zero(width));
-                let a = self.fit(a, width);
-                self.push_expr(width, ExprKind::Binary(nl::BinaryOp::Sub, zero, a))
-            }
-            ValueKind::Mux(sel, a, b) => {
-                let sel = self.value(sel);
-                let (a, b) = (self.fit(a, width), self.fit(b, width));
-                self.push_expr(width, ExprKind::Mux { sel, a, b })
-            }
             ValueKind::Resize(a) => self.fit(a, width),
             ValueKind::Concat(parts) => {
                 let mut taken = Vec::new();
@@ -662,6 +634,41 @@ impl<'a> Lower<'a> {
         }
     }
 
+    /// Operations whose low `width` bits depend only on the low `width` bits of their
+    /// operands, computed at `width` bits (the value's own width or less); `None` for
+    /// every other kind of value.
+    fn modular(&mut self, v: &Value, width: u32) -> Option<ExprId> {
+        use value::BinaryOp as B;
+        let e = match v.kind() {
+            ValueKind::Binary(op @ (B::Add | B::Sub | B::Mul | B::And | B::Or | B::Xor), a, b) => {
+                let (a, b) = (self.fit(a, width), self.fit(b, width));
+                self.push_expr(width, ExprKind::Binary(binary_op(*op), a, b))
+            }
+            ValueKind::Binary(B::Shl, a, amount) => {
+                let value = self.fit(a, width);
+                let amount = self.value(amount);
+                let op = nl::ShiftOp::Shl;
+                self.push_expr(width, ExprKind::Shift { op, value, amount })
+            }
+            ValueKind::Unary(value::UnaryOp::Not, a) => {
+                let a = self.fit(a, width);
+                self.push_expr(width, ExprKind::Unary(nl::UnaryOp::Not, a))
+            }
+            ValueKind::Unary(value::UnaryOp::Neg, a) => {
+                let zero = self.constant(Bits::zero(width));
+                let a = self.fit(a, width);
+                self.push_expr(width, ExprKind::Binary(nl::BinaryOp::Sub, zero, a))
+            }
+            ValueKind::Mux(sel, a, b) => {
+                let sel = self.value(sel);
+                let (a, b) = (self.fit(a, width), self.fit(b, width));
+                self.push_expr(width, ExprKind::Mux { sel, a, b })
+            }
+            _ => return None,
+        };
+        Some(e)
+    }
+
     /// `v` at its own width.
     fn value(&mut self, v: &Value) -> ExprId {
         let key = std::sync::Arc::as_ptr(&v.0);
@@ -676,6 +683,9 @@ impl<'a> Lower<'a> {
     fn lower_value(&mut self, v: &Value) -> ExprId {
         use value::BinaryOp as B;
         let width = v.width();
+        if let Some(e) = self.modular(v, width) {
+            return e;
+        }
         match v.kind() {
             ValueKind::Const(bits) => self.constant(bits.resize(width, false)),
             ValueKind::Signal(s) => {
@@ -690,31 +700,17 @@ impl<'a> Lower<'a> {
                 let w = self.signal_wires[s.index as usize];
                 self.wire_expr(w)
             }
-            ValueKind::Unary(op, a) => match op {
-                value::UnaryOp::Not => {
-                    let a = self.value(a);
-                    self.push_expr(width, ExprKind::Unary(nl::UnaryOp::Not, a))
-                }
-                value::UnaryOp::Neg => {
-                    let zero = self.constant(Bits::zero(width));
-                    let a = self.fit(a, width);
-                    self.push_expr(width, ExprKind::Binary(nl::BinaryOp::Sub, zero, a))
-                }
-                value::UnaryOp::ReduceAnd | value::UnaryOp::ReduceOr | value::UnaryOp::ReduceXor => {
-                    let a = self.value(a);
-                    let op = match op {
-                        value::UnaryOp::ReduceAnd => nl::UnaryOp::ReduceAnd,
-                        value::UnaryOp::ReduceOr => nl::UnaryOp::ReduceOr,
-                        _ => nl::UnaryOp::ReduceXor,
-                    };
-                    self.push_expr(1, ExprKind::Unary(op, a))
-                }
-            },
+            ValueKind::Unary(op, a) => {
+                let a = self.value(a);
+                let op = match op {
+                    value::UnaryOp::ReduceAnd => nl::UnaryOp::ReduceAnd,
+                    value::UnaryOp::ReduceOr => nl::UnaryOp::ReduceOr,
+                    value::UnaryOp::ReduceXor => nl::UnaryOp::ReduceXor,
+                    value::UnaryOp::Not | value::UnaryOp::Neg => unreachable!("lowered by `modular`"),
+                };
+                self.push_expr(1, ExprKind::Unary(op, a))
+            }
             ValueKind::Binary(op, a, b) => match op {
-                B::Add | B::Sub | B::Mul | B::And | B::Or | B::Xor => {
-                    let (a, b) = (self.fit(a, width), self.fit(b, width));
-                    self.push_expr(width, ExprKind::Binary(binary_op(*op), a, b))
-                }
                 B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge => {
                     let common = shape::bitwise(a.shape(), b.shape());
                     let (ea, eb) = (self.fit(a, common.width), self.fit(b, common.width));
@@ -729,30 +725,15 @@ impl<'a> Lower<'a> {
                     let signed = common.signed && !matches!(op, nl::CompareOp::Eq | nl::CompareOp::Ne);
                     self.push_expr(1, ExprKind::Compare { op, signed, a: ea, b: eb })
                 }
-                B::Shl => {
-                    let value = self.fit(a, width);
-                    let amount = self.value(b);
-                    self.push_expr(
-                        width,
-                        ExprKind::Shift {
-                            op: nl::ShiftOp::Shl,
-                            value,
-                            amount,
-                        },
-                    )
-                }
                 B::Shr => {
                     let value = self.value(a);
                     let amount = self.value(b);
                     let op = if a.is_signed() { nl::ShiftOp::Sar } else { nl::ShiftOp::Shr };
                     self.push_expr(width, ExprKind::Shift { op, value, amount })
                 }
+                B::Add | B::Sub | B::Mul | B::And | B::Or | B::Xor | B::Shl => unreachable!("lowered by `modular`"),
             },
-            ValueKind::Mux(sel, a, b) => {
-                let sel = self.value(sel);
-                let (a, b) = (self.fit(a, width), self.fit(b, width));
-                self.push_expr(width, ExprKind::Mux { sel, a, b })
-            }
+            ValueKind::Mux(..) => unreachable!("lowered by `modular`"),
             ValueKind::Slice(a, lo, w) => {
                 let a = self.value(a);
                 self.slice(a, *lo, *w)

@@ -159,9 +159,23 @@ impl Module {
         Some((d.shape, d.depth, d.read_ports.len(), d.write_ports.len()))
     }
 
-    fn port_signal(&mut self, mem: MemoryRef, suffix: &str, shape: Shape, init: bool, location: Location) -> Value {
-        let name = format!("{}_{suffix}", self.memories[mem.index as usize].name);
-        self.add_signal(name, shape, Value::from(init), None, location)
+    /// The signals of a new port of `mem`, named `<mem>_<prefix><n>_addr` and so on;
+    /// `en_init` is the enable's init value, `None` for a port without enable.
+    fn port_signals(
+        &mut self,
+        mem: MemoryRef,
+        prefix: char,
+        en_init: Option<bool>,
+        location: Location,
+    ) -> Option<(Value, Value, Option<Value>)> {
+        let (shape, depth, reads, writes) = self.memory_info(mem, location)?;
+        let n = if prefix == 'w' { writes } else { reads };
+        let base = format!("{}_{prefix}{n}", self.memories[mem.index as usize].name);
+        let zero = || Value::from(false);
+        let addr = self.add_signal(format!("{base}_addr"), unsigned(address_width(depth)), zero(), None, location);
+        let data = self.add_signal(format!("{base}_data"), shape, zero(), None, location);
+        let en = en_init.map(|init| self.add_signal(format!("{base}_en"), unsigned(1), Value::from(init), None, location));
+        Some((addr, data, en))
     }
 
     /// A synchronous read port in clock domain `domain`: non-transparent, so a write to
@@ -169,23 +183,21 @@ impl Module {
     #[track_caller]
     pub fn read_port(&mut self, mem: MemoryRef, domain: &str) -> ReadPort {
         let location = Location::caller();
-        let Some((shape, depth, n, _)) = self.memory_info(mem, location) else {
+        let Some((addr, data, Some(en))) = self.port_signals(mem, 'r', Some(true), location) else {
             return ReadPort {
                 addr: Value::from(false),
                 data: Value::from(false),
                 en: Value::from(false),
             };
         };
-        let addr = self.port_signal(mem, &format!("r{n}_addr"), unsigned(address_width(depth)), false, location);
-        let data = self.port_signal(mem, &format!("r{n}_data"), shape, false, location);
-        let en = self.port_signal(mem, &format!("r{n}_en"), unsigned(1), true, location);
-        self.memories[mem.index as usize].read_ports.push(ReadPortDecl {
+        let port = ReadPortDecl {
             domain: Some(domain.to_owned()),
             addr: addr.clone(),
             data: data.clone(),
             en: Some(en.clone()),
             location,
-        });
+        };
+        self.memories[mem.index as usize].read_ports.push(port);
         ReadPort { addr, data, en }
     }
 
@@ -193,21 +205,20 @@ impl Module {
     #[track_caller]
     pub fn async_read_port(&mut self, mem: MemoryRef) -> AsyncReadPort {
         let location = Location::caller();
-        let Some((shape, depth, n, _)) = self.memory_info(mem, location) else {
+        let Some((addr, data, _)) = self.port_signals(mem, 'r', None, location) else {
             return AsyncReadPort {
                 addr: Value::from(false),
                 data: Value::from(false),
             };
         };
-        let addr = self.port_signal(mem, &format!("r{n}_addr"), unsigned(address_width(depth)), false, location);
-        let data = self.port_signal(mem, &format!("r{n}_data"), shape, false, location);
-        self.memories[mem.index as usize].read_ports.push(ReadPortDecl {
+        let port = ReadPortDecl {
             domain: None,
             addr: addr.clone(),
             data: data.clone(),
             en: None,
             location,
-        });
+        };
+        self.memories[mem.index as usize].read_ports.push(port);
         AsyncReadPort { addr, data }
     }
 
@@ -215,23 +226,21 @@ impl Module {
     #[track_caller]
     pub fn write_port(&mut self, mem: MemoryRef, domain: &str) -> WritePort {
         let location = Location::caller();
-        let Some((shape, depth, _, n)) = self.memory_info(mem, location) else {
+        let Some((addr, data, Some(en))) = self.port_signals(mem, 'w', Some(false), location) else {
             return WritePort {
                 addr: Value::from(false),
                 data: Value::from(false),
                 en: Value::from(false),
             };
         };
-        let addr = self.port_signal(mem, &format!("w{n}_addr"), unsigned(address_width(depth)), false, location);
-        let data = self.port_signal(mem, &format!("w{n}_data"), shape, false, location);
-        let en = self.port_signal(mem, &format!("w{n}_en"), unsigned(1), false, location);
-        self.memories[mem.index as usize].write_ports.push(WritePortDecl {
+        let port = WritePortDecl {
             domain: domain.to_owned(),
             addr: addr.clone(),
             data: data.clone(),
             en: en.clone(),
             location,
-        });
+        };
+        self.memories[mem.index as usize].write_ports.push(port);
         WritePort { addr, data, en }
     }
 }
