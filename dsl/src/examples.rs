@@ -18,6 +18,15 @@ pub fn all() -> Vec<(&'static str, Module)> {
     ]
 }
 
+/// The example called `name`, elaborated; `None` if there is no such example.
+///
+/// # Panics
+/// If the example fails to elaborate: the examples are part of this crate and always should.
+pub fn design(name: &str) -> Option<crate::Design> {
+    let (_, module) = all().into_iter().find(|(n, _)| *n == name)?;
+    Some(crate::Design::elaborate(module).unwrap_or_else(|e| panic!("example {name}: {e}")))
+}
+
 /// The eight LEDs show the top bits of a free-running 28-bit counter.
 pub fn blinky() -> Module {
     let mut m = Module::new("blinky");

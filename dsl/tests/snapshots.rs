@@ -1,15 +1,10 @@
 //! The generated Verilog of every example design, locked as insta snapshots under the
 //! top-level `snapshots/` folder: a change to generated hardware is a reviewed diff.
 
-use hdl_dsl::{examples, Design};
+use hdl_dsl::examples;
 
 fn verilog(name: &str) -> String {
-    let module = examples::all()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, m)| m)
-        .expect("example exists");
-    Design::elaborate(module).unwrap_or_else(|e| panic!("{name}: {e}")).verilog()
+    examples::design(name).expect("example exists").verilog()
 }
 
 macro_rules! snapshot_tests {

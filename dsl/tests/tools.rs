@@ -8,12 +8,7 @@ use hdl_dsl::tools::{self, Tool};
 use hdl_dsl::{examples, Design};
 
 fn design(name: &str) -> Design {
-    let module = examples::all()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, m)| m)
-        .expect("example exists");
-    Design::elaborate(module).unwrap_or_else(|e| panic!("{name}: {e}"))
+    examples::design(name).expect("example exists")
 }
 
 /// A stand-in for the ECP5 primitive, so Verilator can lint a design that uses it.
