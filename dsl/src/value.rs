@@ -417,13 +417,12 @@ impl Value {
 
     /// Shifts right by a constant: low bits drop off, signed values keep their sign.
     pub fn shr(&self, amount: u32) -> Value {
-        let shape = shape::shr_const(self.shape(), amount);
-        let lo = amount.min(self.width() - 1);
-        let lo = if amount >= self.width() && !self.is_signed() {
+        if amount >= self.width() && !self.is_signed() {
             return Value::from(Bits::zero(1));
-        } else {
-            lo
-        };
+        }
+        let shape = shape::shr_const(self.shape(), amount);
+        // A signed value shifted past its width keeps only its sign bit.
+        let lo = amount.min(self.width() - 1);
         Value::new(unsigned(shape.width), ValueKind::Slice(self.clone(), lo, shape.width)).resized(shape)
     }
 
