@@ -1,0 +1,127 @@
+//! What can go wrong when driving a simulation, with what would have been accepted.
+
+use std::fmt;
+
+/// A testbench mistake or an I/O failure, reported with the names involved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// No signal has this hierarchical name.
+    UnknownSignal {
+        /// The name asked for.
+        name: String,
+        /// Existing names that end the same way, or the top-level names.
+        candidates: Vec<String>,
+    },
+    /// The signal is driven by the design, so the testbench cannot set it.
+    NotSettable {
+        /// The signal.
+        name: String,
+        /// Names the testbench may set.
+        settable: Vec<String>,
+    },
+    /// The value does not fit the signal.
+    ValueTooWide {
+        /// The signal.
+        name: String,
+        /// Its width.
+        width: u32,
+        /// The value, as written.
+        value: String,
+    },
+    /// No clock domain has this name.
+    UnknownDomain {
+        /// The name asked for.
+        name: String,
+        /// The domains there are.
+        domains: Vec<String>,
+    },
+    /// The domain's clock is made by logic, so only time (`run_for`) or the domain
+    /// that drives it can advance it.
+    DerivedClock {
+        /// The domain.
+        domain: String,
+    },
+    /// A condition did not become true in time.
+    Timeout {
+        /// The domain that was ticked.
+        domain: String,
+        /// How many cycles were run.
+        cycles: u64,
+    },
+    /// No memory has this name.
+    UnknownMemory {
+        /// The name asked for.
+        name: String,
+        /// The memories there are.
+        memories: Vec<String>,
+    },
+    /// An address beyond a memory's depth.
+    AddressOutOfRange {
+        /// The memory.
+        memory: String,
+        /// The address.
+        address: u64,
+        /// Its depth.
+        depth: u32,
+    },
+    /// Writing a waveform failed.
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system said.
+        message: String,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut text = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    if text.is_empty() {
+        text.push_str("none");
+    }
+    text
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::UnknownSignal { name, candidates } => write!(
+                f,
+                "no signal `{name}` in the design; names are hierarchical (`instance.signal`); did you mean one of: {}",
+                list(candidates)
+            ),
+            SimError::NotSettable { name, settable } => write!(
+                f,
+                "signal `{name}` is driven by the design and cannot be set; a testbench sets inputs of the top module \
+                 and outputs of black boxes: {}",
+                list(settable)
+            ),
+            SimError::ValueTooWide { name, width, value } => {
+                write!(f, "value {value} does not fit signal `{name}` of {width} bits")
+            }
+            SimError::UnknownDomain { name, domains } => {
+                write!(f, "no clock domain `{name}`; the design has: {}", list(domains))
+            }
+            SimError::DerivedClock { domain } => write!(
+                f,
+                "the clock of domain `{domain}` is made by logic in the design, so it cannot be ticked directly; \
+                 tick the domain that makes it, or use `run_for`"
+            ),
+            SimError::Timeout { domain, cycles } => {
+                write!(f, "the condition did not hold within {cycles} cycles of domain `{domain}`")
+            }
+            SimError::UnknownMemory { name, memories } => {
+                write!(f, "no memory `{name}`; the design has: {}", list(memories))
+            }
+            SimError::AddressOutOfRange { memory, address, depth } => {
+                write!(f, "address {address} is beyond memory `{memory}` of {depth} words")
+            }
+            SimError::Io { path, message } => write!(f, "cannot write waveform `{path}`: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}

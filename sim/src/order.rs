@@ -1,0 +1,160 @@
+//! Evaluation order of combinational blocks, and which blocks each change reaches.
+//!
+//! Blocks that feed each other (a strongly connected group, legal when the bits involved
+//! form no loop) become one unit that iterates to a fixed point; units are ordered so
+//! every unit runs after the units it reads.
+
+use crate::compile::Block;
+
+/// Units in evaluation order and the edges between them.
+pub(crate) struct Order {
+    /// Each unit's blocks.
+    pub units: Vec<Vec<usize>>,
+    /// Units that read each wire (by wire index), and each memory.
+    wire_readers: Vec<Vec<usize>>,
+    memory_readers: Vec<Vec<usize>>,
+    /// Units each unit feeds.
+    successors: Vec<Vec<usize>>,
+}
+
+/// Orders `blocks` of a design with `wires` wires and `memories` memories.
+pub(crate) fn units(blocks: &[Block], wires: usize, memories: usize) -> Order {
+    let mut drivers: Vec<Vec<usize>> = vec![Vec::new(); wires];
+    for (b, block) in blocks.iter().enumerate() {
+        block.drives.iter().for_each(|w| drivers[w.index()].push(b));
+    }
+    // Edges from a block to the blocks that read what it drives.
+    let mut feeds: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
+    for (b, block) in blocks.iter().enumerate() {
+        for w in &block.reads {
+            for &d in &drivers[w.index()] {
+                feeds[d].push(b);
+            }
+        }
+    }
+    let components = strongly_connected(&feeds);
+    let mut unit_of = vec![0; blocks.len()];
+    for (u, c) in components.iter().enumerate() {
+        c.iter().for_each(|&b| unit_of[b] = u);
+    }
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
+    for (b, next) in feeds.iter().enumerate() {
+        for &n in next {
+            if unit_of[n] != unit_of[b] {
+                successors[unit_of[b]].push(unit_of[n]);
+            }
+        }
+    }
+    successors.iter_mut().for_each(|s| {
+        s.sort();
+        s.dedup()
+    });
+    let mut wire_readers: Vec<Vec<usize>> = vec![Vec::new(); wires];
+    let mut memory_readers: Vec<Vec<usize>> = vec![Vec::new(); memories];
+    for (b, block) in blocks.iter().enumerate() {
+        block.reads.iter().for_each(|w| wire_readers[w.index()].push(unit_of[b]));
+        if let Some(m) = block.memory {
+            memory_readers[m].push(unit_of[b]);
+        }
+    }
+    Order {
+        units: components,
+        wire_readers,
+        memory_readers,
+        successors,
+    }
+}
+
+impl Order {
+    /// Whether `unit` must iterate: several blocks, or one that reads what it drives.
+    pub fn iterates(&self, unit: &[usize], blocks: &[Block]) -> bool {
+        match unit {
+            [b] => blocks[*b].drives.iter().any(|w| blocks[*b].reads.contains(w)),
+            _ => true,
+        }
+    }
+
+    /// The units reached from a change of `wires` (indices) or `memories` (flags), as a
+    /// bit set over units.
+    pub fn fanout(&self, wires: &[usize], memories: &[bool]) -> Vec<u64> {
+        let mut set = vec![0u64; self.units.len().div_ceil(64).max(1)];
+        let mut stack: Vec<usize> = wires.iter().flat_map(|&w| self.wire_readers[w].iter().copied()).collect();
+        for (m, _) in memories.iter().enumerate().filter(|(_, &r)| r) {
+            stack.extend(&self.memory_readers[m]);
+        }
+        while let Some(u) = stack.pop() {
+            if set[u / 64] & (1 << (u % 64)) != 0 {
+                continue;
+            }
+            set[u / 64] |= 1 << (u % 64);
+            stack.extend(&self.successors[u]);
+        }
+        set
+    }
+}
+
+/// Strongly connected components of a graph, in topological order (sources first).
+/// Iterative Tarjan, so deep designs cannot overflow the stack.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    const NONE: usize = usize::MAX;
+    let (mut index, mut low) = (vec![NONE; n], vec![0; n]);
+    let mut on_stack = vec![false; n];
+    let (mut stack, mut out) = (Vec::new(), Vec::new());
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != NONE {
+            continue;
+        }
+        let mut calls = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut i)) = calls.last_mut() {
+            if *i == 0 {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = edges[v].get(*i) {
+                *i += 1;
+                if index[w] == NONE {
+                    calls.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort();
+                out.push(component);
+            }
+        }
+    }
+    // Tarjan finishes a component after everything it reaches.
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strongly_connected;
+
+    #[test]
+    fn components_come_in_topological_order() {
+        // 0 -> 1 <-> 2 -> 3, and 4 -> 0.
+        let edges = vec![vec![1], vec![2], vec![1, 3], vec![], vec![0]];
+        assert_eq!(strongly_connected(&edges), vec![vec![4], vec![0], vec![1, 2], vec![3]]);
+    }
+}

@@ -1,0 +1,577 @@
+//! The testbench API: create a simulator from a design, set and read signals, advance
+//! clocks, attach behavioural models, trace waveforms.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hdl_dsl::{Bits, Design};
+
+use crate::compile::{compile, Program};
+use crate::error::SimError;
+use crate::flatten::flatten;
+use crate::program::{mask, run, words};
+use crate::vcd::{Trace, VcdWriter};
+
+/// The default clock period: 10 ns (100 MHz).
+pub const DEFAULT_PERIOD_PS: u64 = 10_000;
+
+/// A signal of the simulated design, found by [`Simulator::signal`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signal {
+    wire: u32,
+    slot: u32,
+    width: u32,
+}
+
+impl Signal {
+    /// Its width in bits.
+    pub fn width(self) -> u32 {
+        self.width
+    }
+}
+
+/// A clock domain of the simulated design, found by [`Simulator::domain`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Domain {
+    clock: usize,
+    domain: usize,
+}
+
+/// A memory of the simulated design, found by [`Simulator::memory`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Memory(usize);
+
+/// A behavioural model beside the design: after every rising edge of its domain's clock
+/// it reads the design's outputs and sets its inputs, like the device on the other side
+/// of the pins. It must not advance time itself.
+pub trait Model {
+    /// Called once per cycle of the model's domain, after the edge has settled.
+    fn tick(&mut self, sim: &mut Simulator);
+}
+
+impl<F: FnMut(&mut Simulator)> Model for F {
+    fn tick(&mut self, sim: &mut Simulator) {
+        self(sim)
+    }
+}
+
+/// The schedule of a clock the testbench drives.
+struct Schedule {
+    period: u64,
+    /// Time of the next change.
+    next: u64,
+    /// Level after the next change.
+    rising: bool,
+}
+
+/// A running simulation of a design.
+///
+/// Time starts at 0 with every clock low; a clock of period `p` rises at `p/2`, `3p/2`,
+/// …, so after `n` ticks of a domain, `n` rising edges have happened. Registers and
+/// memories start at their init values, the data of synchronous read ports at zero.
+/// All values are two-state.
+pub struct Simulator {
+    p: Program,
+    state: Vec<u64>,
+    memory: Vec<u64>,
+    /// Units to re-run, as a bit set.
+    dirty: Vec<u64>,
+    names: BTreeMap<String, u32>,
+    top: String,
+    /// Per clock: the level seen last, and how many rising edges it has had.
+    clock_level: Vec<bool>,
+    clock_edges: Vec<u64>,
+    /// Per clock: edges the models have not seen.
+    unseen: Vec<bool>,
+    schedules: Vec<Option<Schedule>>,
+    reset_level: Vec<bool>,
+    rising: Vec<usize>,
+    time: u64,
+    models: Vec<(usize, Box<dyn Model>)>,
+    vcd: Option<VcdWriter>,
+    /// The error that ended tracing early, reported by `finish_trace`.
+    vcd_error: Option<SimError>,
+}
+
+impl Simulator {
+    /// Compiles `design` for simulation.
+    pub fn new(design: &Design) -> Simulator {
+        let flat = flatten(design.netlist());
+        let p = compile(&flat);
+        let names = p.wires.iter().enumerate().map(|(i, w)| (w.name.clone(), i as u32)).collect();
+        let schedules = p
+            .clocks
+            .iter()
+            .map(|c| {
+                c.free.map(|_| Schedule {
+                    period: DEFAULT_PERIOD_PS,
+                    next: DEFAULT_PERIOD_PS / 2,
+                    rising: true,
+                })
+            })
+            .collect();
+        let mut sim = Simulator {
+            state: p.state.clone(),
+            memory: p.memory.clone(),
+            dirty: (0..p.units.len().div_ceil(64).max(1))
+                .map(|i| mask(p.units.len().saturating_sub(i * 64).min(64) as u32))
+                .collect(),
+            names,
+            top: flat.module.name.clone(),
+            clock_level: p.clocks.iter().map(|c| p.state[c.slot as usize] & 1 == 1).collect(),
+            clock_edges: vec![0; p.clocks.len()],
+            unseen: vec![false; p.clocks.len()],
+            schedules,
+            reset_level: vec![false; p.domains.len()],
+            rising: Vec::with_capacity(p.clocks.len()),
+            time: 0,
+            models: Vec::new(),
+            vcd: None,
+            vcd_error: None,
+            p,
+        };
+        sim.settle();
+        sim
+    }
+
+    // ---- finding things ----------------------------------------------------------------
+
+    /// The signal at a hierarchical path: `"count"` in the top module, `"child.count"`
+    /// inside instance `child`.
+    pub fn signal(&self, path: &str) -> Result<Signal, SimError> {
+        match self.names.get(path) {
+            Some(&wire) => {
+                let w = &self.p.wires[wire as usize];
+                Ok(Signal {
+                    wire,
+                    slot: w.slot,
+                    width: w.width,
+                })
+            }
+            None => {
+                let last = path.rsplit('.').next().unwrap_or(path);
+                let mut candidates: Vec<String> = self.names.keys().filter(|n| n.rsplit('.').next() == Some(last)).cloned().collect();
+                if candidates.is_empty() {
+                    candidates = self.names.keys().filter(|n| !n.contains('.')).cloned().collect();
+                }
+                Err(SimError::UnknownSignal {
+                    name: path.to_owned(),
+                    candidates,
+                })
+            }
+        }
+    }
+
+    /// The clock domain called `name` (`"sync"`, or `"child.fast"` for a domain
+    /// declared inside instance `child`).
+    pub fn domain(&self, name: &str) -> Result<Domain, SimError> {
+        let Some(domain) = self.p.domains.iter().position(|d| d.name == name) else {
+            let mut domains: Vec<String> = self.p.domains.iter().map(|d| d.name.clone()).collect();
+            domains.sort();
+            domains.dedup();
+            return Err(SimError::UnknownDomain {
+                name: name.to_owned(),
+                domains,
+            });
+        };
+        let clock = self.p.domains[domain].clock;
+        if self.schedules[clock].is_none() {
+            return Err(SimError::DerivedClock { domain: name.to_owned() });
+        }
+        Ok(Domain { clock, domain })
+    }
+
+    /// The memory called `name` (hierarchical like signals).
+    pub fn memory(&self, name: &str) -> Result<Memory, SimError> {
+        match self.p.memories.iter().position(|m| m.name == name) {
+            Some(i) => Ok(Memory(i)),
+            None => Err(SimError::UnknownMemory {
+                name: name.to_owned(),
+                memories: self.p.memories.iter().map(|m| m.name.clone()).collect(),
+            }),
+        }
+    }
+
+    // ---- values ------------------------------------------------------------------------
+
+    fn settable(&self, s: Signal) -> Result<usize, SimError> {
+        self.p.wires[s.wire as usize].free.ok_or_else(|| SimError::NotSettable {
+            name: self.p.wires[s.wire as usize].name.clone(),
+            settable: self.p.wires.iter().filter(|w| w.free.is_some()).map(|w| w.name.clone()).collect(),
+        })
+    }
+
+    fn too_wide(&self, s: Signal, value: String) -> SimError {
+        SimError::ValueTooWide {
+            name: self.p.wires[s.wire as usize].name.clone(),
+            width: s.width,
+            value,
+        }
+    }
+
+    fn write(&mut self, s: Signal, free: usize, words_: &[u64]) {
+        let at = s.slot as usize;
+        let n = words(s.width) as usize;
+        if self.state[at..at + n] != words_[..n] {
+            self.state[at..at + n].copy_from_slice(&words_[..n]);
+            for (d, f) in self.dirty.iter_mut().zip(&self.p.free_fanout[free]) {
+                *d |= f;
+            }
+        }
+    }
+
+    /// Sets an input (of the top module, or an output of a black box) to an unsigned
+    /// value. Takes effect at once for combinational logic, at the next edge for registers.
+    pub fn set(&mut self, s: Signal, value: u64) -> Result<(), SimError> {
+        let free = self.settable(s)?;
+        if s.width < 64 && value > mask(s.width) {
+            return Err(self.too_wide(s, value.to_string()));
+        }
+        if s.width > 64 {
+            self.write(s, free, Bits::from_u128(value as u128, s.width).words());
+        } else {
+            self.write(s, free, &[value]);
+        }
+        Ok(())
+    }
+
+    /// Sets an input to a signed value, in two's complement.
+    pub fn set_i64(&mut self, s: Signal, value: i64) -> Result<(), SimError> {
+        let free = self.settable(s)?;
+        let fits = s.width >= 64 || (value >= -(1i64 << (s.width - 1)) && value < (1i64 << s.width));
+        if !fits {
+            return Err(self.too_wide(s, value.to_string()));
+        }
+        let bits = Bits::from_i128(value as i128, s.width);
+        self.write(s, free, bits.words());
+        Ok(())
+    }
+
+    /// Sets an input of any width; `value` must have the signal's width.
+    pub fn set_bits(&mut self, s: Signal, value: &Bits) -> Result<(), SimError> {
+        let free = self.settable(s)?;
+        if value.width() != s.width {
+            return Err(self.too_wide(s, format!("{value} ({} bits)", value.width())));
+        }
+        self.write(s, free, value.words());
+        Ok(())
+    }
+
+    /// The value of a signal as an unsigned number: exact up to 64 bits, the low 64
+    /// bits of wider signals (use [`Simulator::get_bits`] for those).
+    pub fn get(&mut self, s: Signal) -> u64 {
+        self.settle_logic();
+        self.state[s.slot as usize]
+    }
+
+    /// The value of a signal of up to 64 bits read as two's complement.
+    pub fn get_i64(&mut self, s: Signal) -> i64 {
+        let v = self.get(s);
+        let sh = 64 - s.width.min(64);
+        ((v << sh) as i64) >> sh
+    }
+
+    /// The value of a signal of any width.
+    pub fn get_bits(&mut self, s: Signal) -> Bits {
+        self.settle_logic();
+        let at = s.slot as usize;
+        Bits::from_words(&self.state[at..at + words(s.width) as usize], s.width)
+    }
+
+    /// A word of a memory.
+    pub fn read_memory(&self, m: Memory, address: u64) -> Result<Bits, SimError> {
+        let info = &self.p.memories[m.0];
+        let n = words(info.width) as usize;
+        let at = self.memory_word(m, address)?;
+        Ok(Bits::from_words(&self.memory[at..at + n], info.width))
+    }
+
+    /// Overwrites a word of a memory, as a testbench back door (no port involved).
+    pub fn write_memory(&mut self, m: Memory, address: u64, value: &Bits) -> Result<(), SimError> {
+        let info = &self.p.memories[m.0];
+        if value.width() != info.width {
+            return Err(SimError::ValueTooWide {
+                name: info.name.clone(),
+                width: info.width,
+                value: format!("{value} ({} bits)", value.width()),
+            });
+        }
+        let at = self.memory_word(m, address)?;
+        self.memory[at..at + value.words().len()].copy_from_slice(value.words());
+        for (d, f) in self.dirty.iter_mut().zip(&self.p.memory_fanout[m.0]) {
+            *d |= f;
+        }
+        Ok(())
+    }
+
+    fn memory_word(&self, m: Memory, address: u64) -> Result<usize, SimError> {
+        let info = &self.p.memories[m.0];
+        if address >= info.depth as u64 {
+            return Err(SimError::AddressOutOfRange {
+                memory: info.name.clone(),
+                address,
+                depth: info.depth,
+            });
+        }
+        Ok(info.base as usize + address as usize * words(info.width) as usize)
+    }
+
+    // ---- time --------------------------------------------------------------------------
+
+    /// The current time in picoseconds.
+    pub fn time_ps(&self) -> u64 {
+        self.time
+    }
+
+    /// How many rising edges the domain's clock has had.
+    pub fn cycles(&self, d: Domain) -> u64 {
+        self.clock_edges[d.clock]
+    }
+
+    /// Sets the period of a domain's clock (and every domain on the same clock). Takes
+    /// effect from the clock's next change.
+    pub fn set_period(&mut self, d: Domain, period_ps: u64) {
+        if let Some(s) = &mut self.schedules[d.clock] {
+            s.period = period_ps.max(2);
+        }
+    }
+
+    /// Runs until the next rising edge of the domain's clock has happened and settled,
+    /// and the models have reacted. Other clocks run alongside by their periods.
+    pub fn tick(&mut self, d: Domain) {
+        let before = self.clock_edges[d.clock];
+        while self.clock_edges[d.clock] == before {
+            self.next_event();
+        }
+    }
+
+    /// [`Simulator::tick`] `n` times.
+    pub fn ticks(&mut self, d: Domain, n: u64) {
+        for _ in 0..n {
+            self.tick(d);
+        }
+    }
+
+    /// Runs for `ps` picoseconds of simulated time.
+    pub fn run_for(&mut self, ps: u64) {
+        let end = self.time + ps;
+        while let Some(t) = self.next_change() {
+            if t > end {
+                break;
+            }
+            self.next_event();
+        }
+        self.time = end;
+        self.sample_vcd();
+    }
+
+    /// Ticks `d` until `done` holds (checked before each tick); returns the ticks taken,
+    /// or an error after `max_cycles`.
+    pub fn run_until(&mut self, d: Domain, max_cycles: u64, mut done: impl FnMut(&mut Simulator) -> bool) -> Result<u64, SimError> {
+        for n in 0..=max_cycles {
+            if done(self) {
+                return Ok(n);
+            }
+            if n < max_cycles {
+                self.tick(d);
+            }
+        }
+        Err(SimError::Timeout {
+            domain: self.p.domains[d.domain].name.clone(),
+            cycles: max_cycles,
+        })
+    }
+
+    fn next_change(&self) -> Option<u64> {
+        self.schedules.iter().flatten().map(|s| s.next).min()
+    }
+
+    /// Moves time to the next clock change and applies every change due then.
+    fn next_event(&mut self) {
+        let Some(t) = self.next_change() else {
+            return;
+        };
+        self.time = t;
+        for c in 0..self.schedules.len() {
+            let Some(s) = &mut self.schedules[c] else { continue };
+            if s.next != t {
+                continue;
+            }
+            let level = s.rising;
+            let half = s.period / 2;
+            s.next += if level { s.period - half } else { half };
+            s.rising = !level;
+            let slot = self.p.clocks[c].slot as usize;
+            self.state[slot] = level as u64;
+            if let Some(free) = self.p.clocks[c].free {
+                for (d, f) in self.dirty.iter_mut().zip(&self.p.free_fanout[free]) {
+                    *d |= f;
+                }
+            }
+        }
+        self.settle();
+        self.sample_vcd();
+    }
+
+    // ---- evaluation --------------------------------------------------------------------
+
+    /// Brings every signal up to date: combinational logic, asynchronous resets, clock
+    /// edges (including clocks made by logic), then the models of the clocks that ticked.
+    /// [`Simulator::tick`] and [`Simulator::run_for`] do this; call it after setting
+    /// clock inputs by hand.
+    pub fn settle(&mut self) {
+        loop {
+            self.settle_logic();
+            if self.models.is_empty() || !self.unseen.iter().any(|&u| u) {
+                self.unseen.iter_mut().for_each(|u| *u = false);
+                return;
+            }
+            let mut models = std::mem::take(&mut self.models);
+            let unseen = std::mem::replace(&mut self.unseen, vec![false; self.p.clocks.len()]);
+            for (clock, model) in &mut models {
+                if unseen[*clock] {
+                    model.tick(self);
+                }
+            }
+            models.append(&mut self.models);
+            self.models = models;
+        }
+    }
+
+    fn run_dirty(&mut self) {
+        for i in 0..self.dirty.len() {
+            while self.dirty[i] != 0 {
+                let bit = self.dirty[i].trailing_zeros() as usize;
+                self.dirty[i] &= self.dirty[i] - 1;
+                let (start, end) = self.p.units[i * 64 + bit];
+                run(&self.p.ops, start, end, &mut self.state, &mut self.memory);
+            }
+        }
+    }
+
+    fn settle_logic(&mut self) {
+        loop {
+            self.run_dirty();
+            let mut reset = false;
+            for (d, domain) in self.p.domains.iter().enumerate() {
+                let Some((wire, (start, end))) = domain.async_reset else { continue };
+                let level = self.state[wire as usize] & 1 == 1;
+                if level && !self.reset_level[d] {
+                    run(&self.p.ops, start, end, &mut self.state, &mut self.memory);
+                    for (x, f) in self.dirty.iter_mut().zip(&domain.fanout) {
+                        *x |= f;
+                    }
+                    reset = true;
+                }
+                self.reset_level[d] = level;
+            }
+            if reset {
+                continue;
+            }
+            self.rising.clear();
+            for (c, clock) in self.p.clocks.iter().enumerate() {
+                let level = self.state[clock.slot as usize] & 1 == 1;
+                if level && !self.clock_level[c] {
+                    self.rising.push(c);
+                }
+                self.clock_level[c] = level;
+            }
+            if self.rising.is_empty() {
+                return;
+            }
+            self.fire();
+        }
+    }
+
+    /// The rising edges in `self.rising`: every domain on them samples, then memories
+    /// are written, then registers take their new values.
+    fn fire(&mut self) {
+        let p = &self.p;
+        let (state, memory) = (&mut self.state, &mut self.memory);
+        for &c in &self.rising {
+            for &d in &p.clocks[c].domains {
+                let (start, end) = p.domains[d].sample;
+                run(&p.ops, start, end, state, memory);
+            }
+        }
+        for &c in &self.rising {
+            for &d in &p.clocks[c].domains {
+                let (start, end) = p.domains[d].write;
+                run(&p.ops, start, end, state, memory);
+            }
+        }
+        for &c in &self.rising {
+            for &d in &p.clocks[c].domains {
+                let (start, end) = p.domains[d].commit;
+                run(&p.ops, start, end, state, memory);
+                for (x, f) in self.dirty.iter_mut().zip(&p.domains[d].fanout) {
+                    *x |= f;
+                }
+            }
+            self.clock_edges[c] += 1;
+            self.unseen[c] = true;
+        }
+    }
+
+    // ---- models and waveforms ------------------------------------------------------------
+
+    /// Attaches a behavioural model that reacts after every rising edge of `d`'s clock.
+    pub fn add_model(&mut self, d: Domain, model: impl Model + 'static) {
+        self.models.push((d.clock, Box::new(model)));
+    }
+
+    /// Starts writing a VCD file of the signals `trace` selects; it is complete when the
+    /// window ends, [`Simulator::finish_trace`] is called, or the simulator is dropped.
+    pub fn trace(&mut self, path: impl AsRef<Path>, trace: &Trace) -> Result<(), SimError> {
+        let missing = trace.unmatched(self.names.keys().map(|s| s.as_str()));
+        if let Some(name) = missing.first() {
+            return Err(self.signal(name).err().unwrap_or(SimError::UnknownSignal {
+                name: name.clone(),
+                candidates: Vec::new(),
+            }));
+        }
+        let signals: Vec<(String, u32, u32)> = self
+            .names
+            .iter()
+            .filter(|(name, _)| trace.selects(name))
+            .map(|(name, &w)| {
+                let w = &self.p.wires[w as usize];
+                (name.clone(), w.slot, w.width)
+            })
+            .collect();
+        self.finish_trace()?;
+        let mut vcd = VcdWriter::create(path.as_ref(), &self.top, &signals, trace.window_range())?;
+        self.settle_logic();
+        vcd.sample(self.time, &self.state)?;
+        self.vcd = Some(vcd);
+        Ok(())
+    }
+
+    /// Completes and closes the VCD file, if one is open.
+    pub fn finish_trace(&mut self) -> Result<(), SimError> {
+        if let Some(e) = self.vcd_error.take() {
+            self.vcd = None;
+            return Err(e);
+        }
+        match self.vcd.take() {
+            Some(mut v) => v.close(),
+            None => Ok(()),
+        }
+    }
+
+    fn sample_vcd(&mut self) {
+        if let Some(v) = &mut self.vcd {
+            // An I/O error ends the trace; `finish_trace` reports it.
+            if let Err(e) = v.sample(self.time, &self.state) {
+                self.vcd_error = Some(e);
+                self.vcd = None;
+            }
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.finish_trace();
+    }
+}
