@@ -491,7 +491,7 @@ pub fn constant(value: i128, shape: Shape) -> Value {
     let fits = if shape.signed {
         shape.width >= 128 || (value >= -(1i128 << (shape.width - 1)) && value < (1i128 << (shape.width - 1)))
     } else {
-        value >= 0 && (shape.width >= 128 || value < (1i128 << shape.width))
+        value >= 0 && (shape.width >= 127 || value < (1i128 << shape.width))
     };
     if !fits || shape.width == 0 || shape.width > MAX_WIDTH {
         return Value::invalid(shape, format!("the constant {value} does not fit the shape {shape}"));
@@ -556,6 +556,9 @@ mod tests {
         assert_eq!(Value::from(0u8).shape(), unsigned(1));
         assert_eq!(constant(-1, signed(8)).as_const().unwrap().to_u64(), 0xff);
         assert!(matches!(constant(256, unsigned(8)).kind(), ValueKind::Invalid(_)));
+        // 2^127 does not fit an i128 shift: every non-negative i128 fits 127 bits.
+        assert_eq!(constant(i128::MAX, unsigned(127)).as_const().unwrap().to_u128(), Some(i128::MAX as u128));
+        assert!(matches!(constant(1 << 126, unsigned(126)).kind(), ValueKind::Invalid(_)));
     }
 
     #[test]

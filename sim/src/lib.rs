@@ -52,6 +52,7 @@ mod order;
 mod program;
 mod simulator;
 mod vcd;
+pub mod verilator;
 
 pub use error::SimError;
 pub use simulator::{Domain, Memory, Model, Signal, Simulator, DEFAULT_PERIOD_PS};
