@@ -12,6 +12,8 @@ use common::random_design::{build, generate, shrink, size, Rng, Spec};
 const CASES: usize = 2000;
 /// Steps per design (half data changes, half clock changes).
 const STEPS: usize = 240;
+/// Designs per Verilator build: about the most before its C++ compiles slower than linearly.
+const BATCH: usize = 100;
 
 #[test]
 fn example_designs_match_verilator() {
@@ -67,8 +69,13 @@ fn random_designs_match_verilator() {
         .zip(&seeds)
         .map(|(s, seed)| elaborate(s).unwrap_or_else(|e| panic!("random design of seed {seed} does not elaborate: {e}")))
         .collect();
-    let refs: Vec<&Design> = designs.iter().collect();
-    let failures = check(&verilator, &refs, &seeds, STEPS);
+    let mut failures = Vec::new();
+    for (b, chunk) in designs.chunks(BATCH).enumerate() {
+        let refs: Vec<&Design> = chunk.iter().collect();
+        let at = b * BATCH;
+        let found = check(&verilator, &refs, &seeds[at..at + chunk.len()], STEPS);
+        failures.extend(found.into_iter().map(|(i, why)| (at + i, why)));
+    }
     if let Some((i, first)) = failures.first() {
         let (spec, diff) = smallest_failing(&verilator, specs[*i].clone(), seeds[*i], first.clone());
         let design = elaborate(&spec).expect("shrunk designs elaborate");
@@ -105,9 +112,12 @@ fn smallest_failing(verilator: &std::path::Path, mut spec: Spec, seed: u64, mut 
                 elaborate(&s).ok().map(|d| (s, d))
             })
             .collect();
-        let refs: Vec<&Design> = renamed.iter().map(|(_, d)| d).collect();
-        let seeds = vec![seed; refs.len()];
-        let failures = check(verilator, &refs, &seeds, STEPS);
+        let mut failures = Vec::new();
+        for (b, chunk) in renamed.chunks(BATCH).enumerate() {
+            let refs: Vec<&Design> = chunk.iter().map(|(_, d)| d).collect();
+            let found = check(verilator, &refs, &vec![seed; refs.len()], STEPS);
+            failures.extend(found.into_iter().map(|(i, why)| (b * BATCH + i, why)));
+        }
         let Some((best, why)) = failures.into_iter().min_by_key(|(i, _)| size(&renamed[*i].0)) else {
             return (spec, diff);
         };

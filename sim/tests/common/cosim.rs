@@ -153,16 +153,12 @@ pub fn first_difference(design: &Design, steps: usize, stimulus: &[u64], expecte
 /// Runs every design through Verilator (one build) and this simulator; returns the
 /// index and description of each design that differs.
 pub fn check(verilator: &Path, designs: &[&Design], seeds: &[u64], steps: usize) -> Vec<(usize, String)> {
-    let t0 = std::time::Instant::now();
     let batch = match Batch::build(verilator, designs, Optimize::Check) {
         Ok(b) => b,
         Err(e) => panic!("{e}"),
     };
-    eprintln!("TIMING build {:?}", t0.elapsed());
     let stimuli: Vec<Vec<u64>> = designs.iter().zip(seeds).map(|(d, s)| stimulus(d, *s, steps)).collect();
     let expected = batch.run(steps, &stimuli).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("TIMING build+run {:?}", t0.elapsed());
-    let t0 = std::time::Instant::now();
     let mut failures = Vec::new();
     for (i, d) in designs.iter().enumerate() {
         match simulate(d, steps, &stimuli[i]) {
@@ -174,6 +170,5 @@ pub fn check(verilator: &Path, designs: &[&Design], seeds: &[u64], steps: usize)
             }
         }
     }
-    eprintln!("TIMING sim {:?}", t0.elapsed());
     failures
 }
