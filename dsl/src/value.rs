@@ -557,7 +557,10 @@ mod tests {
         assert_eq!(constant(-1, signed(8)).as_const().unwrap().to_u64(), 0xff);
         assert!(matches!(constant(256, unsigned(8)).kind(), ValueKind::Invalid(_)));
         // 2^127 does not fit an i128 shift: every non-negative i128 fits 127 bits.
-        assert_eq!(constant(i128::MAX, unsigned(127)).as_const().unwrap().to_u128(), Some(i128::MAX as u128));
+        assert_eq!(
+            constant(i128::MAX, unsigned(127)).as_const().unwrap().to_u128(),
+            Some(i128::MAX as u128)
+        );
         assert!(matches!(constant(1 << 126, unsigned(126)).kind(), ValueKind::Invalid(_)));
     }
 

@@ -30,7 +30,12 @@ impl Ports {
     pub fn of(design: &Design) -> Ports {
         let nl = design.netlist();
         let top = &nl.modules[nl.top.index()];
-        let pick = |dir: Direction| top.ports().filter(|(_, w)| w.port == Some(dir)).map(|(_, w)| (w.name.clone(), w.width)).collect();
+        let pick = |dir: Direction| {
+            top.ports()
+                .filter(|(_, w)| w.port == Some(dir))
+                .map(|(_, w)| (w.name.clone(), w.width))
+                .collect()
+        };
         Ports {
             module: top.name.clone(),
             inputs: pick(Direction::Input),
@@ -88,7 +93,11 @@ fn wrapper(designs: &[&Design]) -> Result<Vec<(String, String)>, String> {
         let mut conns = Vec::new();
         for (dir, list) in [("input", &p.inputs), ("output", &p.outputs)] {
             for (name, width) in list {
-                let range = if *width == 1 { String::new() } else { format!("[{}:0] ", width - 1) };
+                let range = if *width == 1 {
+                    String::new()
+                } else {
+                    format!("[{}:0] ", width - 1)
+                };
                 decls.push(format!("    {dir} wire {range}d{i}_{name}"));
                 conns.push(format!(".{name}(d{i}_{name})"));
             }
@@ -109,7 +118,13 @@ fn set_port(port: &str, width: u32, at: usize) -> String {
         format!("    top->{port} = w[{at}];\n")
     } else {
         (0..width.div_ceil(32))
-            .map(|j| format!("    top->{port}[{j}] = (uint32_t)(w[{}] >> {});\n", at + j as usize / 2, 32 * (j % 2)))
+            .map(|j| {
+                format!(
+                    "    top->{port}[{j}] = (uint32_t)(w[{}] >> {});\n",
+                    at + j as usize / 2,
+                    32 * (j % 2)
+                )
+            })
             .collect()
     }
 }
@@ -121,7 +136,12 @@ fn get_port(port: &str, width: u32, at: usize) -> String {
     } else {
         let mut s: String = (0..words(width)).map(|j| format!("    w[{}] = 0;\n", at + j as usize)).collect();
         for j in 0..width.div_ceil(32) {
-            let _ = writeln!(s, "    w[{}] |= (uint64_t)top->{port}[{j}] << {};", at + j as usize / 2, 32 * (j % 2));
+            let _ = writeln!(
+                s,
+                "    w[{}] |= (uint64_t)top->{port}[{j}] << {};",
+                at + j as usize / 2,
+                32 * (j % 2)
+            );
         }
         s
     }
@@ -160,7 +180,12 @@ fn build(verilator: &Path, files: Vec<(String, String)>, main: String, opt: Opti
     let out = run(verilator, &args, &dir).map_err(|e| e.to_string())?;
     let exe = dir.join("obj_dir").join("Vcosim_top");
     if !out.success || !exe.exists() {
-        return Err(format!("verilator build failed in {}:\n{}{}", dir.display(), out.stdout, out.stderr));
+        return Err(format!(
+            "verilator build failed in {}:\n{}{}",
+            dir.display(),
+            out.stdout,
+            out.stderr
+        ));
     }
     Ok((dir, exe))
 }
@@ -248,7 +273,10 @@ int main(int argc, char** argv) {{
             return Err(format!("the Verilator model failed: {}{}", out.stdout, out.stderr));
         }
         let bytes = std::fs::read(&output).map_err(|e| e.to_string())?;
-        let all: Vec<u64> = bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+        let all: Vec<u64> = bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
         let mut result: Vec<Vec<u64>> = self.ports.iter().map(|_| Vec::new()).collect();
         let mut at = 0;
         for _ in 0..steps {
@@ -326,7 +354,11 @@ int main(int argc, char** argv) {{
     /// Runs `cycles` cycles; returns the time they took in seconds.
     pub fn run(&self, cycles: u64) -> Result<f64, String> {
         let out = run(&self.exe, &[&cycles.to_string()], &self.dir).map_err(|e| e.to_string())?;
-        let ns: f64 = out.stdout.trim().parse().map_err(|_| format!("unexpected output: {}{}", out.stdout, out.stderr))?;
+        let ns: f64 = out
+            .stdout
+            .trim()
+            .parse()
+            .map_err(|_| format!("unexpected output: {}{}", out.stdout, out.stderr))?;
         Ok(ns / 1e9)
     }
 }

@@ -31,7 +31,10 @@ fn example_designs_match_verilator() {
     let mut batches: Vec<Vec<usize>> = Vec::new();
     for (i, (_, d)) in designs.iter().enumerate() {
         let names: Vec<String> = d.verilog_files().into_iter().map(|(n, _)| n).collect();
-        let fits = |b: &Vec<usize>| b.iter().all(|&j| designs[j].1.verilog_files().iter().all(|(n, _)| !names.contains(n)));
+        let fits = |b: &Vec<usize>| {
+            b.iter()
+                .all(|&j| designs[j].1.verilog_files().iter().all(|(n, _)| !names.contains(n)))
+        };
         match batches.iter_mut().find(|b| fits(b)) {
             Some(b) => b.push(i),
             None => batches.push(vec![i]),

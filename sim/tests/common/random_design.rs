@@ -84,7 +84,11 @@ pub enum Node {
     Child(usize),
     /// The memory's read data.
     MemData,
-    Const { value: u128, width: u32, signed: bool },
+    Const {
+        value: u128,
+        width: u32,
+        signed: bool,
+    },
     Not(Box<Node>),
     Neg(Box<Node>),
     Reduce(u8, Box<Node>),
@@ -239,11 +243,7 @@ fn node(rng: &mut Rng, pool: Pool, depth: u32) -> Node {
 fn logic(rng: &mut Rng, pool: Pool) -> Logic {
     match rng.below(4) {
         0 | 1 => Logic::Always(node(rng, pool, 3)),
-        2 => Logic::If(
-            node(rng, pool, 2),
-            node(rng, pool, 3),
-            rng.chance(60).then(|| node(rng, pool, 3)),
-        ),
+        2 => Logic::If(node(rng, pool, 2), node(rng, pool, 3), rng.chance(60).then(|| node(rng, pool, 3))),
         _ => {
             let width = 1 + rng.below(4) as u32;
             let cases = (0..1 + rng.below(4))
@@ -293,7 +293,11 @@ pub fn generate(rng: &mut Rng, name: &str, child_depth: u32) -> Spec {
         Mem {
             width,
             depth_log2,
-            init: if rng.chance(50) { (0..1 << depth_log2).map(|_| rng.value(width)).collect() } else { Vec::new() },
+            init: if rng.chance(50) {
+                (0..1 << depth_log2).map(|_| rng.value(width)).collect()
+            } else {
+                Vec::new()
+            },
             write_domain: rng.below(domains as u64) as usize,
             waddr: node(rng, state_pool, 2),
             wdata: node(rng, state_pool, 2),
@@ -364,7 +368,11 @@ fn value(ctx: &Ctx, n: &Node) -> Value {
         Node::MemData => ctx.mem_data.clone().unwrap_or_else(|| Value::from(false)),
         Node::Const { value, width, signed: s } => {
             let bits = hdl_dsl::Bits::from_u128(*value, *width);
-            let as_i = if *s { bits.to_i128().unwrap_or(0) } else { bits.to_u128().unwrap_or(0) as i128 };
+            let as_i = if *s {
+                bits.to_i128().unwrap_or(0)
+            } else {
+                bits.to_u128().unwrap_or(0) as i128
+            };
             hdl_dsl::constant(as_i, shape(*width, *s))
         }
         Node::Not(a) => !v(a),
@@ -671,7 +679,10 @@ pub fn shrink(spec: &Spec) -> Vec<Spec> {
         }
     }
     if spec.child.is_some() {
-        out.push(Spec { child: None, ..spec.clone() });
+        out.push(Spec {
+            child: None,
+            ..spec.clone()
+        });
     }
     if spec.mem.is_some() {
         out.push(Spec { mem: None, ..spec.clone() });
@@ -713,7 +724,9 @@ pub fn size(spec: &Spec) -> usize {
         match l {
             Logic::Always(n) => nodes(n),
             Logic::If(c, t, e) => nodes(c) + nodes(t) + e.as_ref().map(nodes).unwrap_or(0),
-            Logic::Switch(s, cases, d) => nodes(s) + cases.iter().map(|(_, n)| nodes(n)).sum::<usize>() + d.as_ref().map(nodes).unwrap_or(0),
+            Logic::Switch(s, cases, d) => {
+                nodes(s) + cases.iter().map(|(_, n)| nodes(n)).sum::<usize>() + d.as_ref().map(nodes).unwrap_or(0)
+            }
         }
     }
     spec.regs.iter().chain(&spec.combs).map(|s| logic(&s.logic)).sum::<usize>()
