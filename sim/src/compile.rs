@@ -77,7 +77,9 @@ pub(crate) struct MemoryInfo {
 
 /// Compiles a flat design.
 pub(crate) fn compile(flat: &Flat) -> Program {
-    Compiler::new(flat).run()
+    let mut p = Compiler::new(flat).run();
+    crate::peephole::fuse(&mut p);
+    p
 }
 
 struct Compiler<'a> {

@@ -49,6 +49,7 @@ mod compile;
 mod error;
 mod flatten;
 mod order;
+mod peephole;
 mod program;
 mod simulator;
 mod vcd;

@@ -55,6 +55,30 @@ pub(crate) enum Op {
         b: Slot,
         mask: u64,
     },
+    /// `a * b` with the operands sign-extended from their bits `..64 - sha` and
+    /// `..64 - shb`, and the product from its bits `..64 - sh` (no extension for 0).
+    MulSext {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        sha: u8,
+        shb: u8,
+        sh: u8,
+        mask: u64,
+    },
+    /// `acc +` the product of [`Op::MulSext`].
+    MulAdd {
+        dst: Slot,
+        acc: Slot,
+        a: Slot,
+        b: Slot,
+        sha: u8,
+        shb: u8,
+        sh: u8,
+        mask: u64,
+    },
+    /// A chain of [`Op::MulAdd`]: `acc` plus a sum of products, kept in a register.
+    Dot(Box<Dot>),
     Eq {
         dst: Slot,
         a: Slot,
@@ -207,6 +231,45 @@ pub(crate) enum Op {
         en: Slot,
     },
     Wide(Box<Wide>),
+}
+
+/// `dst = (acc + the sum of the terms' products) & mask`.
+#[derive(Clone, Debug)]
+pub(crate) struct Dot {
+    pub dst: Slot,
+    pub acc: Slot,
+    pub terms: Vec<Term>,
+    /// Products with a constant: the common case of filters and folded networks.
+    pub coefs: Vec<Coef>,
+    pub mask: u64,
+}
+
+/// `a * c`, with `a` sign-extended from its bit `sign` (a one-bit mask; bit 63 for no
+/// extension) and the product exact, needing no extension of its own.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Coef {
+    pub a: Slot,
+    pub sign: u64,
+    pub c: i64,
+}
+
+/// One product of a [`Dot`], with the sign extensions of [`Op::MulSext`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Term {
+    pub a: Slot,
+    pub b: Slot,
+    pub sha: u8,
+    pub shb: u8,
+    pub sh: u8,
+}
+
+impl Term {
+    fn product(self, s: &[u64]) -> u64 {
+        sext(
+            sext(s[self.a as usize], self.sha).wrapping_mul(sext(s[self.b as usize], self.shb)),
+            self.sh,
+        )
+    }
 }
 
 /// Operations on values of any width (`n` words; `width` bits).
@@ -382,6 +445,34 @@ pub(crate) fn run(ops: &[Op], start: u32, end: u32, s: &mut [u64], mem: &mut [u6
             Op::Add { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_add(s[*b as usize]) & mask,
             Op::Sub { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_sub(s[*b as usize]) & mask,
             Op::Mul { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_mul(s[*b as usize]) & mask,
+            &Op::MulSext {
+                dst,
+                a,
+                b,
+                sha,
+                shb,
+                sh,
+                mask,
+            } => s[dst as usize] = Term { a, b, sha, shb, sh }.product(s) & mask,
+            &Op::MulAdd {
+                dst,
+                acc,
+                a,
+                b,
+                sha,
+                shb,
+                sh,
+                mask,
+            } => s[dst as usize] = s[acc as usize].wrapping_add(Term { a, b, sha, shb, sh }.product(s)) & mask,
+            Op::Dot(d) => {
+                let sum = d.terms.iter().fold(s[d.acc as usize], |sum, t| sum.wrapping_add(t.product(s)));
+                let sum = d.coefs.iter().fold(sum, |sum, t| {
+                    // Values are zero above their width, so this extends the sign.
+                    let a = (s[t.a as usize] ^ t.sign).wrapping_sub(t.sign);
+                    sum.wrapping_add(a.wrapping_mul(t.c as u64))
+                });
+                s[d.dst as usize] = sum & d.mask;
+            }
             Op::Eq { dst, a, b } => s[*dst as usize] = (s[*a as usize] == s[*b as usize]) as u64,
             Op::Ne { dst, a, b } => s[*dst as usize] = (s[*a as usize] != s[*b as usize]) as u64,
             Op::Ltu { dst, a, b } => s[*dst as usize] = (s[*a as usize] < s[*b as usize]) as u64,
@@ -485,6 +576,11 @@ pub(crate) fn run(ops: &[Op], start: u32, end: u32, s: &mut [u64], mem: &mut [u6
     }
 }
 
+/// `v` sign-extended from its bit `63 - sh`.
+pub(crate) fn sext(v: u64, sh: u8) -> u64 {
+    (((v << sh) as i64) >> sh) as u64
+}
+
 /// Bits `lo..lo + width` (`width <= 64`) of the value at `at`.
 fn read_bits(s: &[u64], at: Slot, lo: u32, width: u32) -> u64 {
     let i = at as usize + (lo / 64) as usize;
@@ -524,7 +620,7 @@ fn bit(s: &[u64], at: Slot, index: u32) -> bool {
 
 fn top_mask(s: &mut [u64], dst: Slot, width: u32) {
     let last = dst as usize + words(width) as usize - 1;
-    if width % 64 != 0 {
+    if !width.is_multiple_of(64) {
         s[last] &= mask(width % 64);
     }
 }

@@ -138,3 +138,65 @@ fn rename(spec: &mut Spec, name: &str) {
         rename(child, &format!("{name}_c"));
     }
 }
+
+/// A multiply-accumulate chain, the shape the simulator fuses into one operation:
+/// `taps` registered samples of `x`, each times a constant or the input `k`, summed
+/// into an accumulator of `acc_width` bits (wrapping) and registered as `y`.
+fn mac_chain(name: &str, rng: &mut Rng) -> hdl_dsl::Module {
+    use hdl_dsl::{constant, signed, unsigned, Module};
+    let shape = |signed_: bool, width: u32| if signed_ { signed(width) } else { unsigned(width) };
+    let x_signed = rng.chance(70);
+    let x_width = 1 + rng.below(24) as u32;
+    let acc_width = 2 + rng.below(70) as u32;
+    let taps = 1 + rng.below(10) as usize;
+    let mut m = Module::new(name);
+    let x = m.input("x", shape(x_signed, x_width));
+    let k = m.input("k", shape(rng.chance(50), 1 + rng.below(20) as u32));
+    let y = m.output("y", shape(rng.chance(50), acc_width));
+    let mut sum = constant(rng.below(1000) as i128, unsigned(10));
+    let mut previous = x.clone();
+    for i in 0..taps {
+        let tap = m.signal(format!("tap{i}"), shape(x_signed, x_width));
+        m.sync(tap.eq(&previous));
+        let c_width = 2 + rng.below(29) as u32;
+        let extreme = [-(1i128 << (c_width - 1)), (1i128 << (c_width - 1)) - 1, 0, 1, -1];
+        let c = if rng.chance(30) {
+            extreme[rng.below(5) as usize]
+        } else {
+            (rng.next() as i128 & ((1i128 << c_width) - 1)) - (1i128 << (c_width - 1))
+        };
+        let factor = if rng.chance(15) { k.clone() } else { constant(c, signed(c_width)) };
+        let product = if rng.chance(50) { &tap * factor } else { factor * &tap };
+        let total = sum + product;
+        sum = total.trunc(acc_width.min(total.width()));
+        if rng.chance(50) {
+            sum = sum.as_signed();
+        }
+        previous = tap;
+    }
+    m.sync(y.eq(sum));
+    m
+}
+
+#[test]
+fn multiply_accumulate_chains_match_verilator() {
+    let Some(verilator) = tools::require(tools::Tool::Verilator, "multiply_accumulate_chains_match_verilator") else {
+        return;
+    };
+    let seeds: Vec<u64> = (1..=BATCH as u64).collect();
+    let designs: Vec<Design> = seeds
+        .iter()
+        .map(|&s| Design::elaborate(mac_chain(&format!("mac{s}"), &mut Rng::new(s))).expect("MAC chains elaborate"))
+        .collect();
+    let refs: Vec<&Design> = designs.iter().collect();
+    let failures = check(&verilator, &refs, &seeds, STEPS);
+    let report: Vec<String> = failures
+        .iter()
+        .map(|(i, f)| format!("mac{}: {f}\n{}", seeds[*i], designs[*i].verilog()))
+        .collect();
+    assert!(
+        report.is_empty(),
+        "hdl-sim differs from Verilator on MAC chains:\n{}",
+        report.join("\n")
+    );
+}
