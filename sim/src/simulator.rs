@@ -62,6 +62,8 @@ struct Schedule {
     next: u64,
     /// Level after the next change.
     rising: bool,
+    /// Whether the clock has changed yet.
+    started: bool,
 }
 
 /// A running simulation of a design.
@@ -107,6 +109,7 @@ impl Simulator {
                     period: DEFAULT_PERIOD_PS,
                     next: DEFAULT_PERIOD_PS / 2,
                     rising: true,
+                    started: false,
                 })
             })
             .collect();
@@ -328,11 +331,15 @@ impl Simulator {
         self.clock_edges[d.clock]
     }
 
-    /// Sets the period of a domain's clock (and every domain on the same clock). Takes
-    /// effect from the clock's next change.
+    /// Sets the period of a domain's clock (and every domain on the same clock). Before
+    /// the clock's first change it starts over with this period, rising first at
+    /// `period / 2`; later it takes effect from the next change.
     pub fn set_period(&mut self, d: Domain, period_ps: u64) {
         if let Some(s) = &mut self.schedules[d.clock] {
             s.period = period_ps.max(2);
+            if !s.started {
+                s.next = (s.period / 2).max(self.time);
+            }
         }
     }
 
@@ -401,6 +408,7 @@ impl Simulator {
             let half = s.period / 2;
             s.next += if level { s.period - half } else { half };
             s.rising = !level;
+            s.started = true;
             let slot = self.p.clocks[c].slot as usize;
             self.state[slot] = level as u64;
             if let Some(free) = self.p.clocks[c].free {

@@ -80,6 +80,8 @@ pub(crate) struct VcdWriter {
     last: Vec<u64>,
     window: Range<u64>,
     written_time: Option<u64>,
+    /// The value changes of one sample, reused so that sampling does not allocate.
+    text: String,
     started: bool,
     closed: bool,
 }
@@ -156,6 +158,7 @@ impl VcdWriter {
             last,
             window: window.unwrap_or(0..u64::MAX),
             written_time: None,
+            text: String::new(),
             started: false,
             closed: false,
         })
@@ -169,7 +172,8 @@ impl VcdWriter {
         if time >= self.window.end {
             return self.close();
         }
-        let mut text = String::new();
+        let text = &mut self.text;
+        text.clear();
         let mut at = 0;
         for t in &self.signals {
             let now = &state[t.slot..t.slot + t.words];
@@ -197,24 +201,28 @@ impl VcdWriter {
         if text.is_empty() {
             return Ok(());
         }
-        let stamp = if self.written_time != Some(time) {
-            self.written_time = Some(time);
-            format!("#{time}\n")
-        } else {
-            String::new()
-        };
         let first = !self.started;
         self.started = true;
-        let io = |e: std::io::Error, path: &str| SimError::Io {
-            path: path.to_owned(),
+        let stamp = self.written_time != Some(time);
+        self.written_time = Some(time);
+        let out = &mut self.out;
+        let written = (|| {
+            if stamp {
+                writeln!(out, "#{time}")?;
+            }
+            if first {
+                out.write_all(b"$dumpvars\n")?;
+            }
+            out.write_all(self.text.as_bytes())?;
+            if first {
+                out.write_all(b"$end\n")?;
+            }
+            Ok(())
+        })();
+        written.map_err(|e: std::io::Error| SimError::Io {
+            path: self.path.clone(),
             message: e.to_string(),
-        };
-        let body = if first {
-            format!("{stamp}$dumpvars\n{text}$end\n")
-        } else {
-            format!("{stamp}{text}")
-        };
-        self.out.write_all(body.as_bytes()).map_err(|e| io(e, &self.path))
+        })
     }
 
     /// Flushes the file; later samples are ignored.
