@@ -61,145 +61,46 @@ fn pair(a: &Op, b: &Op, slots: &Slots) -> Option<Op> {
     // keeps every bit `outer` keeps: wrapping sums and products depend only on low bits.
     let covers = |inner: u64, outer: u64| inner & outer == outer;
     let fused = match (a, b) {
-        // Sign extension into a multiply.
-        (&Op::Sext { dst: t, a: x, sh, mask: m }, &Op::Mul { dst, a: l, b: r, mask }) if temp(t) && covers(m, mask) => {
-            if l == t {
-                Op::MulSext {
-                    dst,
-                    a: x,
-                    b: r,
-                    sha: sh,
-                    shb: 0,
-                    sh: 0,
-                    mask,
-                }
-            } else if r == t {
-                Op::MulSext {
-                    dst,
-                    a: l,
-                    b: x,
-                    sha: 0,
-                    shb: sh,
-                    sh: 0,
-                    mask,
-                }
+        // Sign extension of a factor into the product.
+        (&Op::Sext { dst: t, a: x, sh, mask: m }, _) if temp(t) && product(b).is_some() => {
+            let (dst, mut term, mask) = product(b)?;
+            if !covers(m, needed(term, mask)) {
+                return None;
+            }
+            if term.a == t && term.sha == 0 {
+                (term.a, term.sha) = (x, sh);
+            } else if term.b == t && term.shb == 0 {
+                (term.b, term.shb) = (x, sh);
             } else {
                 return None;
             }
+            Op::MulSext { dst, t: term, mask }
         }
-        (
-            &Op::MulSext {
-                dst: t,
-                a: l,
-                b: r,
-                sha,
-                shb,
-                sh: 0,
-                mask: m,
-            },
-            &Op::Sext { dst, a: x, sh, mask },
-        ) if temp(t) && x == t && covers(m, u64::MAX >> sh) => Op::MulSext {
-            dst,
-            a: l,
-            b: r,
-            sha,
-            shb,
-            sh,
-            mask,
-        },
-        (
-            &Op::Sext { dst: t, a: x, sh, mask: m },
-            &Op::MulSext {
-                dst,
-                a: l,
-                b: r,
-                sha: 0,
-                shb,
-                sh: out,
-                mask,
-            },
-        ) if temp(t) && l == t && covers(m, u64::MAX >> out) => Op::MulSext {
-            dst,
-            a: x,
-            b: r,
-            sha: sh,
-            shb,
-            sh: out,
-            mask,
-        },
-        (
-            &Op::Sext { dst: t, a: x, sh, mask: m },
-            &Op::MulSext {
-                dst,
-                a: l,
-                b: r,
-                sha,
-                shb: 0,
-                sh: out,
-                mask,
-            },
-        ) if temp(t) && r == t && covers(m, u64::MAX >> out) => Op::MulSext {
-            dst,
-            a: l,
-            b: x,
-            sha,
-            shb: sh,
-            sh: out,
-            mask,
-        },
-        // Multiply-accumulate, unsigned as signed with no extensions.
-        (
-            &Op::Mul {
-                dst: t,
-                a: l,
-                b: r,
-                mask: m,
-            },
-            &Op::Add { .. },
-        ) => {
-            let product = Op::MulSext {
-                dst: t,
-                a: l,
-                b: r,
-                sha: 0,
-                shb: 0,
-                sh: 0,
-                mask: m,
-            };
-            return pair(&product, b, slots);
+        // Sign extension of the product.
+        (_, &Op::Sext { dst, a: x, sh, mask }) => {
+            let (t, mut term, m) = product(a)?;
+            if !(temp(t) && x == t && term.sh == 0 && covers(m, u64::MAX >> sh)) {
+                return None;
+            }
+            term.sh = sh;
+            Op::MulSext { dst, t: term, mask }
         }
-        (
-            &Op::MulSext {
-                dst: t,
-                a: l,
-                b: r,
-                sha,
-                shb,
-                sh,
-                mask: m,
-            },
-            &Op::Add { dst, a: x, b: y, mask },
-        ) if temp(t) && covers(m, mask) && (x == t) != (y == t) => Op::MulAdd {
-            dst,
-            acc: if x == t { y } else { x },
-            a: l,
-            b: r,
-            sha,
-            shb,
-            sh,
-            mask,
-        },
+        // Multiply-accumulate.
+        (_, &Op::Add { dst, a: x, b: y, mask }) => {
+            let (t, term, m) = product(a)?;
+            if !(temp(t) && covers(m, mask) && (x == t) != (y == t)) {
+                return None;
+            }
+            let acc = if x == t { y } else { x };
+            Op::MulAdd { dst, acc, t: term, mask }
+        }
         // Multiply-accumulate chains.
         (
             &Op::MulAdd {
                 dst: t,
                 acc,
-                a: l,
-                b: r,
-                sha,
-                shb,
-                sh,
-                mask: m,
+                t: term,
+                mask,
             },
             &Op::MulAdd { .. },
         ) if temp(t) => {
@@ -208,9 +109,9 @@ fn pair(a: &Op, b: &Op, slots: &Slots) -> Option<Op> {
                 acc,
                 terms: Vec::new(),
                 coefs: Vec::new(),
-                mask: m,
+                mask,
             };
-            slots.add_term(&mut first, Term { a: l, b: r, sha, shb, sh });
+            slots.add_term(&mut first, term);
             return extend_dot(first, b, slots);
         }
         (Op::Dot(d), &Op::MulAdd { .. }) if temp(d.dst) => return extend_dot((**d).clone(), b, slots),
@@ -226,35 +127,58 @@ fn pair(a: &Op, b: &Op, slots: &Slots) -> Option<Op> {
             }
         }
         // A result computed straight into the wire it is copied to.
-        (first, &Op::Copy { dst, src }) => match single_word_result(first) {
-            Some(t) if t == src && temp(t) => retarget(first.clone(), dst),
-            _ => return None,
-        },
+        (first, &Op::Copy { dst, src }) if temp(src) => {
+            let mut fused = first.clone();
+            match single_word_result(&mut fused) {
+                Some(t) if *t == src => *t = dst,
+                _ => return None,
+            }
+            fused
+        }
         _ => return None,
     };
     Some(fused)
 }
 
+/// A multiplication as a [`Term`]: its destination, the term and its mask. An unsigned
+/// multiply is a term that extends nothing.
+fn product(op: &Op) -> Option<(Slot, Term, u64)> {
+    match *op {
+        Op::Mul { dst, a, b, mask } => Some((
+            dst,
+            Term {
+                a,
+                b,
+                sha: 0,
+                shb: 0,
+                sh: 0,
+            },
+            mask,
+        )),
+        Op::MulSext { dst, t, mask } => Some((dst, t, mask)),
+        _ => None,
+    }
+}
+
+/// The bits of a product's factors that its result depends on.
+fn needed(term: Term, mask: u64) -> u64 {
+    if term.sh == 0 {
+        mask
+    } else {
+        u64::MAX >> term.sh
+    }
+}
+
 /// `dot` followed by a [`Op::MulAdd`] that accumulates onto its result, as one [`Dot`].
 fn extend_dot(mut dot: Dot, next: &Op, slots: &Slots) -> Option<Op> {
-    let &Op::MulAdd {
-        dst,
-        acc,
-        a,
-        b,
-        sha,
-        shb,
-        sh,
-        mask,
-    } = next
-    else {
+    let &Op::MulAdd { dst, acc, t, mask } = next else {
         return None;
     };
     // The one read of the temporary `dot.dst` must be the accumulator, not a factor.
-    if acc != dot.dst || a == dot.dst || b == dot.dst || !slots.temporary[dot.dst as usize] || dot.mask & mask != mask {
+    if acc != dot.dst || t.a == dot.dst || t.b == dot.dst || !slots.temporary[dot.dst as usize] || dot.mask & mask != mask {
         return None;
     }
-    slots.add_term(&mut dot, Term { a, b, sha, shb, sh });
+    slots.add_term(&mut dot, t);
     dot.dst = dst;
     dot.mask = mask;
     Some(Op::Dot(Box::new(dot)))
@@ -266,8 +190,8 @@ fn disjoint(a: Slot, b: Slot, n: u32) -> bool {
 }
 
 /// The one word an operation writes, if it computes it from its operands alone.
-fn single_word_result(op: &Op) -> Option<Slot> {
-    match *op {
+fn single_word_result(op: &mut Op) -> Option<&mut Slot> {
+    match op {
         Op::Copy { dst, .. }
         | Op::Not { dst, .. }
         | Op::And { dst, .. }
@@ -295,45 +219,9 @@ fn single_word_result(op: &Op) -> Option<Slot> {
         | Op::FieldSpan { dst, .. }
         | Op::Sext { dst, .. }
         | Op::Match { dst, .. } => Some(dst),
-        Op::Dot(ref d) => Some(d.dst),
+        Op::Dot(d) => Some(&mut d.dst),
         _ => None,
     }
-}
-
-/// `op` writing to `to` instead (only for operations [`single_word_result`] accepts).
-fn retarget(mut op: Op, to: Slot) -> Op {
-    match &mut op {
-        Op::Copy { dst, .. }
-        | Op::Not { dst, .. }
-        | Op::And { dst, .. }
-        | Op::Or { dst, .. }
-        | Op::Xor { dst, .. }
-        | Op::Add { dst, .. }
-        | Op::Sub { dst, .. }
-        | Op::Mul { dst, .. }
-        | Op::MulSext { dst, .. }
-        | Op::MulAdd { dst, .. }
-        | Op::Eq { dst, .. }
-        | Op::Ne { dst, .. }
-        | Op::Ltu { dst, .. }
-        | Op::Leu { dst, .. }
-        | Op::Lts { dst, .. }
-        | Op::Les { dst, .. }
-        | Op::ReduceAnd { dst, .. }
-        | Op::ReduceOr { dst, .. }
-        | Op::ReduceXor { dst, .. }
-        | Op::Shl { dst, .. }
-        | Op::Shr { dst, .. }
-        | Op::Sar { dst, .. }
-        | Op::Mux { dst, .. }
-        | Op::Field { dst, .. }
-        | Op::FieldSpan { dst, .. }
-        | Op::Sext { dst, .. }
-        | Op::Match { dst, .. } => *dst = to,
-        Op::Dot(d) => d.dst = to,
-        _ => unreachable!("retarget of an operation without a single-word result"),
-    }
-    op
 }
 
 /// The operation ranges the simulator runs on their own.
@@ -469,7 +357,9 @@ impl Access {
             | Op::Add { dst, a, b, .. }
             | Op::Sub { dst, a, b, .. }
             | Op::Mul { dst, a, b, .. }
-            | Op::MulSext { dst, a, b, .. }
+            | Op::MulSext {
+                dst, t: Term { a, b, .. }, ..
+            }
             | Op::Eq { dst, a, b }
             | Op::Ne { dst, a, b }
             | Op::Ltu { dst, a, b }
@@ -482,7 +372,12 @@ impl Access {
                 r.extend([(a, 1), (b, 1)]);
                 w.push((dst, 1));
             }
-            Op::MulAdd { dst, acc, a, b, .. } => {
+            Op::MulAdd {
+                dst,
+                acc,
+                t: Term { a, b, .. },
+                ..
+            } => {
                 r.extend([(acc, 1), (a, 1), (b, 1)]);
                 w.push((dst, 1));
             }

@@ -55,26 +55,17 @@ pub(crate) enum Op {
         b: Slot,
         mask: u64,
     },
-    /// `a * b` with the operands sign-extended from their bits `..64 - sha` and
-    /// `..64 - shb`, and the product from its bits `..64 - sh` (no extension for 0).
+    /// A product with sign extensions: see [`Term`].
     MulSext {
         dst: Slot,
-        a: Slot,
-        b: Slot,
-        sha: u8,
-        shb: u8,
-        sh: u8,
+        t: Term,
         mask: u64,
     },
-    /// `acc +` the product of [`Op::MulSext`].
+    /// `acc +` a product.
     MulAdd {
         dst: Slot,
         acc: Slot,
-        a: Slot,
-        b: Slot,
-        sha: u8,
-        shb: u8,
-        sh: u8,
+        t: Term,
         mask: u64,
     },
     /// A chain of [`Op::MulAdd`]: `acc` plus a sum of products, kept in a register.
@@ -253,7 +244,8 @@ pub(crate) struct Coef {
     pub c: i64,
 }
 
-/// One product of a [`Dot`], with the sign extensions of [`Op::MulSext`].
+/// `a * b` with the operands sign-extended from their bits `63 - sha` and `63 - shb`
+/// and the product from its bit `63 - sh` (a shift of 0 extends nothing).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Term {
     pub a: Slot,
@@ -445,25 +437,8 @@ pub(crate) fn run(ops: &[Op], start: u32, end: u32, s: &mut [u64], mem: &mut [u6
             Op::Add { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_add(s[*b as usize]) & mask,
             Op::Sub { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_sub(s[*b as usize]) & mask,
             Op::Mul { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_mul(s[*b as usize]) & mask,
-            &Op::MulSext {
-                dst,
-                a,
-                b,
-                sha,
-                shb,
-                sh,
-                mask,
-            } => s[dst as usize] = Term { a, b, sha, shb, sh }.product(s) & mask,
-            &Op::MulAdd {
-                dst,
-                acc,
-                a,
-                b,
-                sha,
-                shb,
-                sh,
-                mask,
-            } => s[dst as usize] = s[acc as usize].wrapping_add(Term { a, b, sha, shb, sh }.product(s)) & mask,
+            &Op::MulSext { dst, t, mask } => s[dst as usize] = t.product(s) & mask,
+            &Op::MulAdd { dst, acc, t, mask } => s[dst as usize] = s[acc as usize].wrapping_add(t.product(s)) & mask,
             Op::Dot(d) => {
                 let sum = d.terms.iter().fold(s[d.acc as usize], |sum, t| sum.wrapping_add(t.product(s)));
                 let sum = d.coefs.iter().fold(sum, |sum, t| {
