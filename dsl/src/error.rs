@@ -71,6 +71,9 @@ pub enum ErrorKind {
     Invalid,
     /// A signal used in a module it does not belong to.
     ForeignSignal,
+    /// Two interfaces that do not fit: a member missing on one side, flowing the same
+    /// way on both, or of another shape.
+    InterfaceMismatch,
 }
 
 /// One elaboration error: a message, the user's source location, and the module path.

@@ -1,7 +1,8 @@
 //! Small example designs: documentation by example, and the designs whose Verilog is
 //! locked in snapshots and checked by Verilator, Icarus Verilog and yosys.
 
-use crate::{cat, mux, signed, unsigned, Module, ResetKind, Value};
+use crate::stream::{self, Pipe, StreamSignature};
+use crate::{cat, mux, signed, unsigned, Component, Layout, Module, ResetKind, Value};
 
 /// Every example, by name.
 pub fn all() -> Vec<(&'static str, Module)> {
@@ -15,6 +16,7 @@ pub fn all() -> Vec<(&'static str, Module)> {
         ("wide_logic", wide_logic()),
         ("ddr_output", ddr_output()),
         ("reset_domains", reset_domains()),
+        ("stream_pipeline", stream_pipeline()),
     ]
 }
 
@@ -207,4 +209,50 @@ pub fn reset_domains() -> Module {
     m.sync_in("free", ticks.eq(ticks.wrapping_add(1u8)));
     m.sync(age.eq(age.wrapping_add(req.any())));
     m
+}
+
+/// A 16-bit RGB565 pixel: red in the top five bits, as the OV7670 sends it.
+pub fn rgb565() -> Layout {
+    Layout::structure([("b", unsigned(5)), ("g", unsigned(6)), ("r", unsigned(5))])
+}
+
+/// A 24-bit RGB888 pixel: red in the top byte.
+pub fn rgb888() -> Layout {
+    Layout::structure([("b", unsigned(8)), ("g", unsigned(8)), ("r", unsigned(8))])
+}
+
+/// A stream stage from RGB565 to RGB888 pixels, with line markers: each channel's top
+/// bits repeat into the bits it lacks, so black stays 0 and white becomes 255.
+pub fn rgb565_to_rgb888() -> Component<Pipe> {
+    let i = StreamSignature::new(rgb565()).with_last();
+    let o = StreamSignature::new(rgb888()).with_last();
+    stream::map("rgb565_to_rgb888", &i, &o, |_, p| {
+        let widen = |c: Value, w: u32| cat([c.slice(c.width() - (8 - w)..c.width()), c]);
+        rgb888().pack([
+            ("r", widen(p.field("r").value(), 5)),
+            ("g", widen(p.field("g").value(), 6)),
+            ("b", widen(p.field("b").value(), 5)),
+        ])
+    })
+}
+
+/// A pipeline built only from streams: RGB565 pixels in, through a skid buffer and an
+/// 8-deep FIFO, converted to RGB888, out. Ports are named after the interface members
+/// (`i_payload_r`, `i_valid`, `o_ready`, ...).
+pub fn stream_pipeline() -> Module {
+    let pixels = StreamSignature::new(rgb565()).with_last();
+    let pipe = Pipe {
+        i: pixels.clone(),
+        o: StreamSignature::new(rgb888()).with_last(),
+    };
+    Component::build("stream_pipeline", pipe, |m, io| {
+        let skid = m.add("skid", stream::skid_buffer(&pixels));
+        let fifo = m.add("fifo", stream::fifo(&pixels, 8));
+        let convert = m.add("convert", rgb565_to_rgb888());
+        m.connect(&io.i.flipped(), &skid.i);
+        m.connect(&skid.o, &fifo.i);
+        m.connect(&fifo.o, &convert.i);
+        m.connect(&convert.o, &io.o.flipped());
+    })
+    .into_module()
 }

@@ -7,6 +7,7 @@ use crate::bits::Bits;
 use crate::error::{Error, ErrorKind, Location};
 use crate::fsm::FsmDecl;
 use crate::instance::InstanceDecl;
+use crate::layout::{Layout, View};
 use crate::memory::MemoryDecl;
 use crate::shape::Shape;
 use crate::stmt::{IntoStatements, Stmt};
@@ -155,6 +156,20 @@ impl Module {
     #[track_caller]
     pub fn signal_init(&mut self, name: impl Into<String>, shape: Shape, init: impl Into<Value>) -> Value {
         self.add_signal(name.into(), shape, init.into(), None, Location::caller())
+    }
+
+    /// An internal signal with a layout: one signal per field (`<name>_<field>`), seen
+    /// together as a [`View`].
+    #[track_caller]
+    pub fn signal_layout(&mut self, name: impl Into<String>, layout: &Layout) -> View {
+        let name = name.into();
+        let location = Location::caller();
+        let parts = layout
+            .leaves()
+            .into_iter()
+            .map(|(suffix, shape)| self.add_signal(format!("{name}{suffix}"), shape, Value::from(false), None, location))
+            .collect();
+        View::from_parts(layout.clone(), parts)
     }
 
     /// An input port.
@@ -317,22 +332,27 @@ impl Submodule {
     /// input, read it if an output. A port the child does not have is an elaboration error.
     #[track_caller]
     pub fn port(&self, port: &str) -> Value {
-        match self.ports.iter().find(|(n, _, _)| n == port) {
-            Some((_, _, v)) => v.clone(),
+        match self.port_decl(port) {
+            Some((_, v)) => v,
             None => {
-                let known: Vec<&str> = self.ports.iter().map(|(n, _, _)| n.as_str()).collect();
-                let error = Error::new(
-                    ErrorKind::NoSuchPort,
-                    format!(
-                        "submodule `{}` (module `{}`) has no port `{port}`; its ports are: {}",
-                        self.name,
-                        self.module_name,
-                        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-                    ),
-                    Location::caller(),
-                );
+                let error = Error::new(ErrorKind::NoSuchPort, self.no_port_message(port), Location::caller());
                 Value::new(crate::shape::unsigned(1), ValueKind::Invalid(Box::new(error)))
             }
         }
+    }
+
+    /// The direction of the child's port `port` and the parent's signal for it.
+    pub(crate) fn port_decl(&self, port: &str) -> Option<(Direction, Value)> {
+        self.ports.iter().find(|(n, _, _)| n == port).map(|(_, d, v)| (*d, v.clone()))
+    }
+
+    pub(crate) fn no_port_message(&self, port: &str) -> String {
+        let known: Vec<&str> = self.ports.iter().map(|(n, _, _)| n.as_str()).collect();
+        format!(
+            "submodule `{}` (module `{}`) has no port `{port}`; its ports are: {}",
+            self.name,
+            self.module_name,
+            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+        )
     }
 }

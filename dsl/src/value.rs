@@ -227,7 +227,9 @@ impl Value {
         )
     }
 
-    fn resized(&self, shape: Shape) -> Value {
+    /// The same bits under `shape`: reinterpreted, extended by this value's signedness,
+    /// or truncated.
+    pub(crate) fn resized(&self, shape: Shape) -> Value {
         if shape == self.shape() {
             return self.clone();
         }

@@ -31,7 +31,8 @@ snapshot_tests!(
     hierarchy,
     wide_logic,
     ddr_output,
-    reset_domains
+    reset_domains,
+    stream_pipeline
 );
 
 #[test]
