@@ -855,6 +855,11 @@ impl<'a> Lower<'a> {
                             None => continue,
                         },
                     };
+                    if let Some(error) = invalid_target(&statement.lhs) {
+                        // A target that could not be built reports its own error.
+                        self.errors.push(error.clone());
+                        continue;
+                    }
                     let parts = match self.lhs_parts(&statement.lhs) {
                         Ok(parts) => parts,
                         Err(why) => {
@@ -1410,5 +1415,15 @@ fn describe(v: &Value) -> String {
             }
         }
         _ => "an expression".into(),
+    }
+}
+
+/// The error of a part of an assignment target that could not be built.
+fn invalid_target(v: &Value) -> Option<&Error> {
+    match v.kind() {
+        ValueKind::Invalid(error) => Some(error),
+        ValueKind::Slice(a, _, _) | ValueKind::Resize(a) => invalid_target(a),
+        ValueKind::Concat(items) => items.iter().find_map(invalid_target),
+        _ => None,
     }
 }

@@ -87,8 +87,9 @@ impl Layout {
     }
 
     /// The parts a signal of this layout is made of: `(name suffix, shape)` per leaf,
-    /// least significant first (`_r`, `_g`, `_b`; `_0`, `_1`, … for arrays).
-    pub(crate) fn leaves(&self) -> Vec<(String, Shape)> {
+    /// least significant first (`_r`, `_g`, `_b`; `_0`, `_1`, … for arrays; `""` for a
+    /// plain shape).
+    pub fn leaves(&self) -> Vec<(String, Shape)> {
         let mut out = Vec::new();
         self.collect_leaves(String::new(), &mut out);
         out
@@ -108,7 +109,11 @@ impl Layout {
     pub fn view(&self, value: impl Into<Value>) -> View {
         let value = value.into();
         if value.width() != self.width() {
-            let message = format!("a value of {} bits cannot be viewed as {self} ({} bits)", value.width(), self.width());
+            let message = format!(
+                "a value of {} bits cannot be viewed as {self} ({} bits)",
+                value.width(),
+                self.width()
+            );
             return View::invalid(self.clone(), message, Location::caller());
         }
         View {
@@ -124,7 +129,11 @@ impl Layout {
     pub fn pack<N: AsRef<str>, V: Into<Value>>(&self, fields: impl IntoIterator<Item = (N, V)>) -> View {
         let location = Location::caller();
         let Layout::Struct(layout_fields) = self else {
-            return View::invalid(self.clone(), format!("`pack` needs a struct layout; {self} has no fields"), location);
+            return View::invalid(
+                self.clone(),
+                format!("`pack` needs a struct layout; {self} has no fields"),
+                location,
+            );
         };
         let mut given: Vec<(String, Value)> = fields.into_iter().map(|(n, v)| (n.as_ref().to_owned(), v.into())).collect();
         for (name, _) in &given {
@@ -250,7 +259,9 @@ impl View {
         };
         match &self.repr {
             Repr::Fields(parts) => {
-                let Layout::Struct(fields) = &self.layout else { unreachable!("found a field") };
+                let Layout::Struct(fields) = &self.layout else {
+                    unreachable!("found a field")
+                };
                 parts[fields.iter().position(|(n, _)| n == name).expect("found above")].clone()
             }
             Repr::Packed(v) => View {
@@ -299,7 +310,12 @@ impl View {
             (Repr::Fields(ours), _) => {
                 let whole = rhs.value();
                 if whole.width() != self.layout.width() {
-                    let message = format!("cannot assign {} bits to {} ({} bits)", whole.width(), self.layout, self.layout.width());
+                    let message = format!(
+                        "cannot assign {} bits to {} ({} bits)",
+                        whole.width(),
+                        self.layout,
+                        self.layout.width()
+                    );
                     let error = Error::new(ErrorKind::Invalid, message, location);
                     let bad = Value::new(whole.shape(), ValueKind::Invalid(Box::new(error)));
                     return vec![Statement::assign(self.value(), bad, location)];

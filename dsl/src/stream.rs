@@ -79,6 +79,26 @@ impl StreamSignature {
         &self.payload
     }
 
+    /// Whether the stream has a `first` marker.
+    pub fn has_first(&self) -> bool {
+        self.first
+    }
+
+    /// Whether the stream has a `last` marker.
+    pub fn has_last(&self) -> bool {
+        self.last
+    }
+
+    /// Whether `valid` is held at 1 (no port).
+    pub fn is_always_valid(&self) -> bool {
+        self.always_valid
+    }
+
+    /// Whether `ready` is held at 1 (no port).
+    pub fn is_always_ready(&self) -> bool {
+        self.always_ready
+    }
+
     /// The same stream with `valid` and `ready` both real ports, as buffers need.
     fn handshaking(&self) -> StreamSignature {
         StreamSignature {
@@ -118,7 +138,9 @@ impl Stream {
     /// Everything that travels with a transfer, as one value: payload in the low bits,
     /// then `first`, then `last`.
     fn data(&self) -> Value {
-        cat(std::iter::once(self.payload.value()).chain(self.first.clone()).chain(self.last.clone()))
+        cat(std::iter::once(self.payload.value())
+            .chain(self.first.clone())
+            .chain(self.last.clone()))
     }
 
     /// Assigns everything that travels with a transfer from `src` (same signature).
@@ -136,10 +158,8 @@ impl Stream {
     fn take_data(&self, data: &Value) -> Vec<Statement> {
         let w = self.payload.layout().width();
         let mut out = self.payload.eq(&self.payload.layout().view(data.slice(0..w)));
-        let mut at = w;
-        for marker in [&self.first, &self.last].into_iter().flatten() {
+        for (at, marker) in (w..).zip([&self.first, &self.last].into_iter().flatten()) {
             out.push(marker.eq(data.bit(at)));
-            at += 1;
         }
         out
     }
@@ -257,7 +277,12 @@ pub fn fifo(signature: &StreamSignature, depth: u32) -> Component<Pipe> {
         let count = m.signal("count", crate::shape::Shape::for_unsigned(depth as u128));
         let write = m.write_port(mem, SYNC);
         let read = m.async_read_port(mem);
-        m.comb([write.en.eq(i.transfer()), write.addr.eq(&wr), write.data.eq(i.data()), read.addr.eq(&rd)]);
+        m.comb([
+            write.en.eq(i.transfer()),
+            write.addr.eq(&wr),
+            write.data.eq(i.data()),
+            read.addr.eq(&rd),
+        ]);
         m.comb(o.take_data(&read.data));
         m.comb([o.valid.eq(count.is_ne(0u8)), i.ready.eq(count.is_ne(depth))]);
         let next = |p: &Value| mux(p.is_eq(depth - 1), constant(0, unsigned(aw)), p.wrapping_add(1u8));

@@ -279,7 +279,11 @@ fn instance_port(sub: &Submodule, port: &str, flow: Flow, shape: Shape, location
     }
     if value.shape() != shape {
         return invalid(
-            format!("port `{port}` of submodule `{}` has shape {} but the interface expects {shape}", sub.name(), value.shape()),
+            format!(
+                "port `{port}` of submodule `{}` has shape {} but the interface expects {shape}",
+                sub.name(),
+                value.shape()
+            ),
             ErrorKind::InterfaceMismatch,
         );
     }

@@ -64,6 +64,13 @@ pub enum SimError {
         /// Its depth.
         depth: u32,
     },
+    /// A stream model cannot carry a payload this wide.
+    PayloadTooWide {
+        /// The stream's name prefix.
+        stream: String,
+        /// The payload's width.
+        width: u32,
+    },
     /// Writing a waveform failed.
     Io {
         /// The file.
@@ -119,6 +126,10 @@ impl fmt::Display for SimError {
             SimError::AddressOutOfRange { memory, address, depth } => {
                 write!(f, "address {address} is beyond memory `{memory}` of {depth} words")
             }
+            SimError::PayloadTooWide { stream, width } => write!(
+                f,
+                "stream `{stream}` has a {width}-bit payload; the stream models carry payloads of up to 64 bits"
+            ),
             SimError::Io { path, message } => write!(f, "cannot write waveform `{path}`: {message}"),
         }
     }

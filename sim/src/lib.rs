@@ -52,9 +52,10 @@ mod order;
 mod peephole;
 mod program;
 mod simulator;
+pub mod stream;
 mod vcd;
 pub mod verilator;
 
 pub use error::SimError;
-pub use simulator::{Domain, Memory, Model, Signal, Simulator, DEFAULT_PERIOD_PS};
+pub use simulator::{Domain, Memory, Model, Sampled, Signal, Simulator, DEFAULT_PERIOD_PS};
 pub use vcd::Trace;

@@ -47,6 +47,33 @@ pub struct Memory(usize);
 pub trait Model {
     /// Called once per cycle of the model's domain, after the edge has settled.
     fn tick(&mut self, sim: &mut Simulator);
+
+    /// Called just before each rising edge of the model's domain, with the values that
+    /// edge samples: what a handshake sees (was `valid` and `ready` high?) is read here.
+    fn before_edge(&mut self, _now: &Sampled) {}
+}
+
+/// The settled values just before a clock edge, for [`Model::before_edge`].
+pub struct Sampled<'a> {
+    sim: &'a Simulator,
+}
+
+impl Sampled<'_> {
+    /// The value of a signal of up to 64 bits (the low 64 bits of a wider one).
+    pub fn get(&self, s: Signal) -> u64 {
+        self.sim.state[s.slot as usize]
+    }
+
+    /// The value of a signal of any width.
+    pub fn get_bits(&self, s: Signal) -> Bits {
+        let at = s.slot as usize;
+        Bits::from_words(&self.sim.state[at..at + words(s.width) as usize], s.width)
+    }
+
+    /// How many rising edges the domain's clock has had before this one.
+    pub fn cycles(&self, d: Domain) -> u64 {
+        self.sim.cycles(d)
+    }
 }
 
 impl<F: FnMut(&mut Simulator)> Model for F {
@@ -487,8 +514,23 @@ impl Simulator {
             if self.rising.is_empty() {
                 return;
             }
+            self.models_before_edge();
             self.fire();
         }
+    }
+
+    /// Shows the models of the clocks about to rise the values their edge samples.
+    fn models_before_edge(&mut self) {
+        if self.models.is_empty() {
+            return;
+        }
+        let mut models = std::mem::take(&mut self.models);
+        for (clock, model) in &mut models {
+            if self.rising.contains(clock) {
+                model.before_edge(&Sampled { sim: self });
+            }
+        }
+        self.models = models;
     }
 
     /// The rising edges in `self.rising`: every domain on them samples, then memories
