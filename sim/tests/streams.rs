@@ -3,7 +3,9 @@
 //! cycle for cycle, in Verilator on the emitted Verilog; the skid buffer moves one
 //! payload per cycle; and the protocol checker catches each broken rule at its cycle.
 
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 
 use hdl_dsl::stream::{self, StreamSignature};
 use hdl_dsl::{examples, tools, unsigned, Bits, Design, Module};
@@ -19,11 +21,14 @@ fn rgb888_of(p: u64) -> u64 {
     b8 | (g8 << 8) | (r8 << 16)
 }
 
+/// The inputs and the outputs of one cycle, just before its edge.
+type Cycle = (Vec<Bits>, Vec<Bits>);
+
 /// Records every top-level input and output just before each edge.
 struct Recorder {
     inputs: Vec<Signal>,
     outputs: Vec<Signal>,
-    trace: std::rc::Rc<std::cell::RefCell<Vec<(Vec<Bits>, Vec<Bits>)>>>,
+    trace: Rc<RefCell<Vec<Cycle>>>,
 }
 
 impl Model for Recorder {
@@ -58,7 +63,7 @@ fn pipeline_keeps_every_payload_under_back_pressure() {
         })
         .collect();
     let ports = Ports::of(&design);
-    let trace = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let trace = Rc::new(RefCell::new(Vec::new()));
     let recorder = Recorder {
         inputs: ports.inputs.iter().map(|(n, _)| sim.signal(n).unwrap()).collect(),
         outputs: ports.outputs.iter().map(|(n, _)| sim.signal(n).unwrap()).collect(),
