@@ -29,6 +29,12 @@
 //!   assigned (no latches); `sync` and named domains are registers on a rising clock edge.
 //! - **Errors are values**: building never panics on a mistake; [`Design::elaborate`]
 //!   returns every error with the source line where it was made.
+//!
+//! ## Building blocks
+//! - [`Layout`] and [`View`]: named fields and arrays over a value's bits.
+//! - [`Signature`], [`Interface`] and [`Component`]: groups of ports declared once,
+//!   flipped, nested, and joined by [`Module::connect`] with every member checked.
+//! - [`stream`]: valid/ready streams, their rules, and the cores that keep them.
 
 #![warn(missing_docs)]
 
