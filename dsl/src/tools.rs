@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::{Design, Direction};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// An external tool.
@@ -175,4 +177,62 @@ pub fn yosys_synth_ecp5(yosys: &Path, verilog: &str, top: &str) -> Result<String
     } else {
         Err(format!("{}{}", run.stdout, run.stderr))
     }
+}
+
+/// Simulates `design`'s top module under Icarus Verilog, one row of `stimulus` per clock
+/// cycle: the row sets the inputs other than `clk` (in port order), the outputs are
+/// printed once they settle, and `clk` rises and falls. Returns the printed outputs, one
+/// row of hex strings per cycle. Stimulus is read from files, so long runs stay cheap.
+pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[Vec<u128>]) -> Result<Vec<Vec<String>>, String> {
+    let top = &design.netlist().modules[design.netlist().top.index()];
+    let inputs: Vec<_> = top
+        .ports()
+        .filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk")
+        .map(|(_, w)| w)
+        .collect();
+    let outputs: Vec<_> = top.ports().filter(|(_, w)| w.port == Some(Direction::Output)).map(|(_, w)| w).collect();
+    let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
+    let n = stimulus.len().max(1);
+    let mut tb = String::from("`timescale 1ns/1ns\nmodule tb;\n    reg clk = 0;\n    integer i;\n");
+    for (k, w) in inputs.iter().enumerate() {
+        tb += &format!("    reg {}{};\n    reg {}stim{k} [0:{}];\n", range(w.width), w.name, range(w.width), n - 1);
+    }
+    for w in &outputs {
+        tb += &format!("    wire {}{};\n", range(w.width), w.name);
+    }
+    let conns: Vec<String> = top.ports().map(|(_, w)| format!(".{0}({0})", w.name)).collect();
+    tb += &format!("    {} dut ({});\n    initial begin\n", top.name, conns.join(", "));
+    for k in 0..inputs.len() {
+        tb += &format!("        $readmemh(\"stim{k}.hex\", stim{k});\n");
+    }
+    let format = vec!["%h"; outputs.len()].join(" ");
+    let names: Vec<&str> = outputs.iter().map(|w| w.name.as_str()).collect();
+    tb += &format!("        for (i = 0; i < {}; i = i + 1) begin\n", stimulus.len());
+    for (k, w) in inputs.iter().enumerate() {
+        tb += &format!("            {} = stim{k}[i];\n", w.name);
+    }
+    tb += &format!("            #1 $display(\"{format}\", {});\n            clk = 1; #1 clk = 0;\n        end\n", names.join(", "));
+    tb += "        $finish;\n    end\nendmodule\n";
+    let dir = scratch_dir("icarus").map_err(|e| e.to_string())?;
+    let mut files = vec![("design.v".to_owned(), design.verilog()), ("tb.v".to_owned(), tb)];
+    for (k, _) in inputs.iter().enumerate() {
+        let text: String = stimulus.iter().map(|row| format!("{:x}\n", row[k])).collect();
+        files.push((format!("stim{k}.hex"), text));
+    }
+    write_files(&dir, &files).map_err(|e| e.to_string())?;
+    let compile = run(iverilog, &["-o", "sim", "design.v", "tb.v"], &dir).map_err(|e| e.to_string())?;
+    if !compile.success || !compile.stderr.is_empty() {
+        return Err(format!("iverilog:\n{}{}", compile.stdout, compile.stderr));
+    }
+    let sim = run(vvp, &["-n", "sim"], &dir).map_err(|e| e.to_string())?;
+    if !sim.success {
+        return Err(format!("vvp:\n{}{}", sim.stdout, sim.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(sim
+        .stdout
+        .lines()
+        .filter(|l| !l.contains("$finish") && !l.starts_with("VCD"))
+        .map(|l| l.split_whitespace().map(str::to_owned).collect())
+        .collect())
 }

@@ -3,7 +3,6 @@
 //! Each test skips with a printed reason when its tool is missing, and fails instead
 //! when `HDL_REQUIRE_TOOLS=1`.
 
-use hdl_dsl::netlist::Direction;
 use hdl_dsl::tools::{self, Tool};
 use hdl_dsl::{examples, Design};
 
@@ -53,65 +52,11 @@ fn yosys_synthesizes_every_example_for_ecp5() {
     }
 }
 
-/// Simulates the design's top module under Icarus Verilog: each row of `stimulus` sets
-/// the inputs (all but `clk`, in port order), then the outputs are printed and the clock
-/// ticks once. Returns the printed outputs, one row of hex strings per cycle.
+/// Simulates the design's top module under Icarus Verilog (see [`tools::icarus_cycles`]).
 fn icarus(test: &str, d: &Design, stimulus: &[Vec<u128>]) -> Option<Vec<Vec<String>>> {
     let iverilog = tools::require(Tool::Iverilog, test)?;
     let vvp = tools::require(Tool::Vvp, test)?;
-    let top = &d.netlist().modules[d.netlist().top.index()];
-    let inputs: Vec<_> = top
-        .ports()
-        .filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk")
-        .map(|(_, w)| w)
-        .collect();
-    let outputs: Vec<_> = top
-        .ports()
-        .filter(|(_, w)| w.port == Some(Direction::Output))
-        .map(|(_, w)| w)
-        .collect();
-    let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
-    let mut tb = String::from("`timescale 1ns/1ns\nmodule tb;\n    reg clk = 0;\n");
-    for w in &inputs {
-        tb += &format!("    reg {}{};\n", range(w.width), w.name);
-    }
-    for w in &outputs {
-        tb += &format!("    wire {}{};\n", range(w.width), w.name);
-    }
-    let conns: Vec<String> = top.ports().map(|(_, w)| format!(".{0}({0})", w.name)).collect();
-    tb += &format!("    {} dut ({});\n    initial begin\n", top.name, conns.join(", "));
-    let format = vec!["%h"; outputs.len()].join(" ");
-    let names: Vec<&str> = outputs.iter().map(|w| w.name.as_str()).collect();
-    for row in stimulus {
-        for (w, v) in inputs.iter().zip(row) {
-            tb += &format!("        {} = {}'h{:x};\n", w.name, w.width, v);
-        }
-        tb += &format!(
-            "        #1 $display(\"{format}\", {});\n        clk = 1; #1 clk = 0;\n",
-            names.join(", ")
-        );
-    }
-    tb += "        $finish;\n    end\nendmodule\n";
-    let dir = tools::scratch_dir("icarus").expect("scratch dir");
-    std::fs::write(dir.join("design.v"), d.verilog()).expect("write design");
-    std::fs::write(dir.join("tb.v"), tb).expect("write testbench");
-    let compile = tools::run(&iverilog, &["-o", "sim", "design.v", "tb.v"], &dir).expect("run iverilog");
-    assert!(
-        compile.success && compile.stderr.is_empty(),
-        "iverilog:\n{}{}",
-        compile.stdout,
-        compile.stderr
-    );
-    let run = tools::run(&vvp, &["-n", "sim"], &dir).expect("run vvp");
-    assert!(run.success, "vvp:\n{}{}", run.stdout, run.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
-    Some(
-        run.stdout
-            .lines()
-            .filter(|l| !l.contains("$finish"))
-            .map(|l| l.split_whitespace().map(str::to_owned).collect())
-            .collect(),
-    )
+    Some(tools::icarus_cycles(&iverilog, &vvp, d, stimulus).unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// A small deterministic pseudo-random sequence (xorshift), so stimulus is reproducible.
