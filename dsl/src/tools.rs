@@ -190,12 +190,22 @@ pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[V
         .filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk")
         .map(|(_, w)| w)
         .collect();
-    let outputs: Vec<_> = top.ports().filter(|(_, w)| w.port == Some(Direction::Output)).map(|(_, w)| w).collect();
+    let outputs: Vec<_> = top
+        .ports()
+        .filter(|(_, w)| w.port == Some(Direction::Output))
+        .map(|(_, w)| w)
+        .collect();
     let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
     let n = stimulus.len().max(1);
     let mut tb = String::from("`timescale 1ns/1ns\nmodule tb;\n    reg clk = 0;\n    integer i;\n");
     for (k, w) in inputs.iter().enumerate() {
-        tb += &format!("    reg {}{};\n    reg {}stim{k} [0:{}];\n", range(w.width), w.name, range(w.width), n - 1);
+        tb += &format!(
+            "    reg {}{};\n    reg {}stim{k} [0:{}];\n",
+            range(w.width),
+            w.name,
+            range(w.width),
+            n - 1
+        );
     }
     for w in &outputs {
         tb += &format!("    wire {}{};\n", range(w.width), w.name);
@@ -211,7 +221,10 @@ pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[V
     for (k, w) in inputs.iter().enumerate() {
         tb += &format!("            {} = stim{k}[i];\n", w.name);
     }
-    tb += &format!("            #1 $display(\"{format}\", {});\n            clk = 1; #1 clk = 0;\n        end\n", names.join(", "));
+    tb += &format!(
+        "            #1 $display(\"{format}\", {});\n            clk = 1; #1 clk = 0;\n        end\n",
+        names.join(", ")
+    );
     tb += "        $finish;\n    end\nendmodule\n";
     let dir = scratch_dir("icarus").map_err(|e| e.to_string())?;
     let mut files = vec![("design.v".to_owned(), design.verilog()), ("tb.v".to_owned(), tb)];

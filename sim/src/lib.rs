@@ -48,6 +48,7 @@
 mod compile;
 mod error;
 mod flatten;
+pub mod hdmi;
 mod order;
 mod peephole;
 mod program;
