@@ -130,7 +130,7 @@ fn the_hardware_matches_the_specification_in_every_state() {
     let mut cnt = 0;
     while untried.iter().any(|u| !u.is_empty()) || inputs.len() < 50_000 {
         let r = rng.next();
-        let input = if r % 50 == 0 {
+        let input = if r.is_multiple_of(50) {
             (false, 0, r >> 8 & 1 == 1, r >> 9 & 1 == 1)
         } else {
             let left = &mut untried[((cnt + 8) / 2) as usize];
@@ -172,7 +172,7 @@ fn the_emitted_verilog_matches_under_icarus() {
     let inputs: Vec<Input> = (0..30_000)
         .map(|_| {
             let r = rng.next();
-            (r % 40 != 0, (r >> 8) as u8, r >> 20 & 1 == 1, r >> 21 & 1 == 1)
+            (!r.is_multiple_of(40), (r >> 8) as u8, r >> 20 & 1 == 1, r >> 21 & 1 == 1)
         })
         .collect();
     let design = Design::elaborate(tmds_encoder().into_module()).unwrap();
