@@ -5,8 +5,12 @@
 //!
 //! - [`video_timing`]: display modes and the timing generator.
 //! - [`tmds`]: the DVI TMDS encoder.
+//! - [`dvi`]: the DVI transmitter for the ECP5 (TMDS, 10:1 serialization, `ODDRX1F`).
+//! - [`test_pattern`]: colour bars and a moving box.
 
 #![warn(missing_docs)]
 
+pub mod dvi;
+pub mod test_pattern;
 pub mod tmds;
 pub mod video_timing;

@@ -163,6 +163,9 @@ struct Decoder {
     pulse_level: Option<bool>,
     /// The clocks of the frame being received, from the leading edge of its vsync.
     frame: Option<Vec<Clock>>,
+    /// Whether a control period has been seen: before it, as in a real receiver, the
+    /// lanes' disparity is unknown and nothing is checked.
+    locked: bool,
 }
 
 impl Decoder {
@@ -176,6 +179,7 @@ impl Decoder {
             runs: [None; 2],
             pulse_level: None,
             frame: None,
+            locked: false,
         }
     }
 
@@ -191,6 +195,13 @@ impl Decoder {
     fn clock(&mut self, symbols: [u16; 3]) {
         let n = self.clocks;
         self.clocks += 1;
+        if !self.locked {
+            if symbols.iter().all(|&q| matches!(decode(q), Some(Symbol::Control(_)))) {
+                self.locked = true;
+            } else {
+                return;
+            }
+        }
         let mut decoded = [Symbol::Data(0); 3];
         for (lane, &q) in symbols.iter().enumerate() {
             let Some(symbol) = decode(q) else {
