@@ -7,9 +7,11 @@
 //! - [`tmds`]: the DVI TMDS encoder.
 //! - [`dvi`]: the DVI transmitter for the ECP5 (TMDS, 10:1 serialization, `ODDRX1F`).
 //! - [`test_pattern`]: colour bars and a moving box.
+//! - [`cdc`]: clock-domain crossing: synchronizers and an asynchronous FIFO.
 
 #![warn(missing_docs)]
 
+pub mod cdc;
 pub mod dvi;
 pub mod test_pattern;
 pub mod tmds;

@@ -100,7 +100,7 @@ impl StreamSignature {
     }
 
     /// The same stream with `valid` and `ready` both real ports, as buffers need.
-    fn handshaking(&self) -> StreamSignature {
+    pub fn handshaking(&self) -> StreamSignature {
         StreamSignature {
             always_valid: false,
             always_ready: false,
@@ -109,7 +109,7 @@ impl StreamSignature {
     }
 
     /// The bits that travel with a transfer: payload, then `first`, then `last`.
-    fn data_width(&self) -> u32 {
+    pub fn data_width(&self) -> u32 {
         self.payload.width() + self.first as u32 + self.last as u32
     }
 }
@@ -136,15 +136,15 @@ impl Stream {
     }
 
     /// Everything that travels with a transfer, as one value: payload in the low bits,
-    /// then `first`, then `last`.
-    fn data(&self) -> Value {
+    /// then `first`, then `last` — what a buffer stores.
+    pub fn data(&self) -> Value {
         cat(std::iter::once(self.payload.value())
             .chain(self.first.clone())
             .chain(self.last.clone()))
     }
 
     /// Assigns everything that travels with a transfer from `src` (same signature).
-    fn take(&self, src: &Stream) -> Vec<Statement> {
+    pub fn take(&self, src: &Stream) -> Vec<Statement> {
         let mut out = self.payload.eq(&src.payload);
         for (a, b) in [(&self.first, &src.first), (&self.last, &src.last)] {
             if let (Some(a), Some(b)) = (a, b) {
@@ -155,7 +155,7 @@ impl Stream {
     }
 
     /// Assigns everything that travels with a transfer from `data` (see [`Stream::data`]).
-    fn take_data(&self, data: &Value) -> Vec<Statement> {
+    pub fn take_data(&self, data: &Value) -> Vec<Statement> {
         let w = self.payload.layout().width();
         let mut out = self.payload.eq(&self.payload.layout().view(data.slice(0..w)));
         for (at, marker) in (w..).zip([&self.first, &self.last].into_iter().flatten()) {
