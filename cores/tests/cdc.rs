@@ -142,7 +142,7 @@ fn every_pulse_crosses_once() {
         x ^= x << 17;
         // A pulse now and then, always at least five source cycles (over three
         // destination cycles) apart.
-        let pulse = x % 3 == 0;
+        let pulse = x.is_multiple_of(3);
         sim.set(i, pulse as u64).unwrap();
         sim.tick(src);
         sim.set(i, 0).unwrap();
