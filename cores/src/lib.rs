@@ -8,11 +8,13 @@
 //! - [`dvi`]: the DVI transmitter for the ECP5 (TMDS, 10:1 serialization, `ODDRX1F`).
 //! - [`test_pattern`]: colour bars and a moving box.
 //! - [`cdc`]: clock-domain crossing: synchronizers and an asynchronous FIFO.
+//! - [`pll`]: the ECP5 PLL, its dividers planned as `ecppll` plans them.
 
 #![warn(missing_docs)]
 
 pub mod cdc;
 pub mod dvi;
+pub mod pll;
 pub mod test_pattern;
 pub mod tmds;
 pub mod video_timing;
