@@ -4,8 +4,10 @@
 use hdl_cores::pll::{pll, PllError, PllRequest};
 use hdl_dsl::{tools, Design};
 
-/// Requests: input, primary, secondaries (MHz, degrees).
-const TABLE: &[(f32, f32, &[(f32, f32)])] = &[
+/// A request: input, primary, secondaries (MHz, degrees).
+type Request = (f32, f32, &'static [(f32, f32)]);
+
+const TABLE: &[Request] = &[
     (25.0, 125.0, &[(25.0, 0.0)]),
     (25.0, 250.0, &[(125.0, 0.0), (25.0, 0.0)]),
     (25.0, 40.0, &[]),
