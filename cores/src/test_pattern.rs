@@ -100,9 +100,8 @@ pub fn test_pattern(mode: &VideoMode) -> Component<PatternSignature> {
         let inside = p.x.ge(&bx) & p.x.lt(&bx + BOX_SIDE) & p.y.ge(&by) & p.y.lt(&by + BOX_SIDE);
         // The bar index: eight equal bars over the active width.
         let bar_width = mode.h.active / 8;
-        let black = constant(0, unsigned(8));
-        let mut colour = [black.clone(), black.clone(), black];
-        for (i, rgb) in BARS.iter().enumerate() {
+        let mut colour = BARS[0].map(|c| constant(c as i128, unsigned(8)));
+        for (i, rgb) in BARS.iter().enumerate().skip(1) {
             let here = p.x.ge(i as u32 * bar_width);
             for c in 0..3 {
                 colour[c] = mux(&here, rgb[c], colour[c].clone());

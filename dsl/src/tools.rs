@@ -249,3 +249,62 @@ pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[V
         .map(|l| l.split_whitespace().map(str::to_owned).collect())
         .collect())
 }
+
+/// Stand-ins for the black boxes (vendor primitives) `design` instantiates, with exactly
+/// the parameters and pins it uses and outputs held at zero, so Verilator can lint the
+/// design: `(file name, Verilog)`, one per primitive.
+pub fn black_box_stubs(design: &Design) -> Vec<(String, String)> {
+    use crate::netlist::CellKind;
+    use crate::Param;
+    /// Parameters (name, whether a string) and pins (name, width, whether an output).
+    type Stub = (Vec<(String, bool)>, Vec<(String, u32, bool)>);
+    let mut stubs: std::collections::BTreeMap<String, Stub> = Default::default();
+    for module in &design.netlist().modules {
+        for cell in &module.cells {
+            let CellKind::BlackBox { kind, params, .. } = &cell.kind else {
+                continue;
+            };
+            let (ps, pins) = stubs.entry(kind.clone()).or_default();
+            for (name, value) in params {
+                if !ps.iter().any(|(n, _)| n == name) {
+                    ps.push((name.clone(), matches!(value, Param::Str(_))));
+                }
+            }
+            let inputs = cell.inputs.iter().map(|(n, e)| (n.clone(), module.exprs[e.index()].width, false));
+            let outputs = cell
+                .outputs
+                .iter()
+                .map(|(n, parts)| (n.clone(), parts.iter().map(|p| p.width).sum(), true));
+            for (name, width, output) in inputs.chain(outputs) {
+                if !pins.iter().any(|(n, _, _)| *n == name) {
+                    pins.push((name, width, output));
+                }
+            }
+        }
+    }
+    stubs
+        .into_iter()
+        .map(|(kind, (params, pins))| {
+            let mut v = String::from("/* verilator lint_off UNUSEDPARAM */\n/* verilator lint_off UNUSEDSIGNAL */\n");
+            v += &format!("module {kind}");
+            if !params.is_empty() {
+                let ps: Vec<String> = params
+                    .iter()
+                    .map(|(n, string)| format!("    parameter {n} = {}", if *string { "\"\"" } else { "0" }))
+                    .collect();
+                v += &format!(" #(\n{}\n)", ps.join(",\n"));
+            }
+            let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
+            let ports: Vec<String> = pins
+                .iter()
+                .map(|(n, w, out)| format!("    {} wire {}{n}", if *out { "output" } else { "input " }, range(*w)))
+                .collect();
+            v += &format!(" (\n{}\n);\n", ports.join(",\n"));
+            for (n, w, _) in pins.iter().filter(|(_, _, out)| *out) {
+                v += &format!("    assign {n} = {w}'d0;\n");
+            }
+            v += "endmodule\n";
+            (format!("{kind}.v"), v)
+        })
+        .collect()
+}

@@ -1,0 +1,79 @@
+//! Every core's emitted Verilog: locked in a snapshot, linted by Verilator, synthesized
+//! by yosys for the ECP5.
+
+use hdl_cores::cdc::{async_fifo, pulse_synchronizer, synchronizer};
+use hdl_cores::dvi::dvi_transmitter;
+use hdl_cores::pll::{pll, PllRequest};
+use hdl_cores::test_pattern::test_pattern;
+use hdl_cores::tmds::tmds_encoder;
+use hdl_cores::video_timing::{timing_generator, VGA_640X480_60};
+use hdl_dsl::stream::StreamSignature;
+use hdl_dsl::tools::{self, Tool};
+use hdl_dsl::{examples, Design, Module};
+
+/// Each core with the parameters the ULX3S design uses.
+fn cores() -> Vec<(&'static str, Module)> {
+    let pixels = StreamSignature::new(examples::rgb565()).with_last();
+    let clocks = PllRequest::new(25.0, 125.0)
+        .secondary(25.0, 0.0)
+        .plan()
+        .expect("the DVI clocks are exact");
+    vec![
+        ("tmds_encoder", tmds_encoder().into_module()),
+        ("video_timing_640x480", timing_generator(&VGA_640X480_60).into_module()),
+        ("test_pattern_640x480", test_pattern(&VGA_640X480_60).into_module()),
+        ("dvi_transmitter", dvi_transmitter().into_module()),
+        ("synchronizer", synchronizer(2).into_module()),
+        ("pulse_synchronizer", pulse_synchronizer().into_module()),
+        ("async_fifo_512", async_fifo(&pixels, 512).into_module()),
+        ("pll_25_125_25", pll(&clocks).into_module()),
+    ]
+}
+
+fn designs() -> Vec<(&'static str, Design)> {
+    cores()
+        .into_iter()
+        .map(|(name, m)| (name, Design::elaborate(m).unwrap_or_else(|e| panic!("{name}: {e}"))))
+        .collect()
+}
+
+#[test]
+fn snapshots() {
+    for (name, d) in designs() {
+        insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("core_{name}"), d.verilog());
+        });
+    }
+}
+
+#[test]
+fn verilator_lint_is_clean() {
+    let Some(verilator) = tools::require(Tool::Verilator, "verilator_lint_is_clean") else {
+        return;
+    };
+    for (name, d) in designs() {
+        let mut files = d.verilog_files();
+        files.extend(tools::black_box_stubs(&d));
+        if let Err(log) = tools::verilator_lint(&verilator, &files, d.top_name()) {
+            panic!("verilator --lint-only -Wall warned on {name}:\n{log}");
+        }
+    }
+}
+
+#[test]
+fn yosys_synthesizes_every_core() {
+    let Some(yosys) = tools::require(Tool::Yosys, "yosys_synthesizes_every_core") else {
+        return;
+    };
+    for (name, d) in designs() {
+        let stat =
+            tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("synth_ecp5 failed on {name}:\n{log}"));
+        let expect = match name {
+            "async_fifo_512" => "DP16KD",
+            "dvi_transmitter" => "ODDRX1F",
+            "pll_25_125_25" => "EHXPLLL",
+            _ => "TRELLIS_FF",
+        };
+        assert!(stat.contains(expect), "{name}: expected {expect} in:\n{stat}");
+    }
+}
