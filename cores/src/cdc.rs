@@ -38,7 +38,6 @@ impl Signature for SyncSignature {
 
 /// Two registers in the `sync` domain for a level from another domain. Each bit crosses
 /// on its own: give it only signals that change one bit at a time (flags, Gray codes).
-#[track_caller]
 pub fn synchronizer(width: u32) -> Component<SyncSignature> {
     Component::build("synchronizer", SyncSignature { width }, |m, p| {
         let first = m.signal("meta", unsigned(width));
@@ -73,7 +72,6 @@ impl Signature for PulseSignature {
 /// Carries single-cycle pulses from domain `src` (ports `src_clk`, `src_rst`) to `sync`:
 /// each pulse flips a level, which crosses by two registers, and each flip seen makes one
 /// pulse. Pulses must be at least three `sync` cycles apart.
-#[track_caller]
 pub fn pulse_synchronizer() -> Component<PulseSignature> {
     Component::build("pulse_synchronizer", PulseSignature, |m, p| {
         m.domain_from_ports("src", ResetKind::Sync);
@@ -107,7 +105,6 @@ fn synchronize(m: &mut Module, name: &str, domain: &str, v: &Value) -> Value {
 /// The storage has a registered read, so yosys puts large FIFOs in block RAM. `o` shows
 /// a payload two to three read cycles after it was written; `i.ready` drops when full.
 /// A depth that is not a power of two (or under 4) is rounded up to one.
-#[track_caller]
 pub fn async_fifo(signature: &StreamSignature, depth: u32) -> Component<Pipe> {
     let signature = signature.handshaking();
     let depth = depth.max(4).next_power_of_two();

@@ -58,7 +58,6 @@ impl Signature for DviSignature {
 /// bits per clock, bit 0 first, through one `ODDRX1F` per pair (`D0` on the rising edge,
 /// `D1` on the falling). `ddr_d0` and `ddr_d1` hold what each pair is given, for a
 /// receiver model to read. Two pixel clocks of latency.
-#[track_caller]
 pub fn dvi_transmitter() -> Component<DviSignature> {
     Component::build("dvi_transmitter", DviSignature, |m, p| {
         m.domain("shift", &p.shift_clk, ResetKind::None, None);

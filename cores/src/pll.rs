@@ -275,7 +275,6 @@ fn mhz(v: f32) -> String {
 
 /// An `EHXPLLL` set up by `plan`. Feedback comes from `CLKOP`; the frequency attributes
 /// let nextpnr constrain every output clock from the input's constraint.
-#[track_caller]
 pub fn pll(plan: &PllPlan) -> Component<PllSignature> {
     let plan = plan.clone();
     let signature = PllSignature {

@@ -78,7 +78,6 @@ pub fn colour(mode: &VideoMode, n: u64, x: u32, y: u32) -> [u8; 3] {
 
 /// The pattern generator for `mode`, in the `sync` domain: colour bars, and a box that
 /// moves by [`BOX_STEP`] at the end of each frame's active video.
-#[track_caller]
 pub fn test_pattern(mode: &VideoMode) -> Component<PatternSignature> {
     let mode = *mode;
     let sig = PatternSignature {

@@ -51,7 +51,6 @@ fn ones(v: &Value) -> Value {
 
 /// A TMDS encoder in the `sync` domain (the pixel clock): one symbol per cycle, out of a
 /// register. Module `tmds_encoder`, ports `clk`, `rst`, `de`, `data`, `c0`, `c1`, `q`.
-#[track_caller]
 pub fn tmds_encoder() -> Component<TmdsSignature> {
     Component::build("tmds_encoder", TmdsSignature, |m, p| {
         // Stage 1: transition minimisation by an XOR or XNOR chain.

@@ -156,7 +156,6 @@ impl Signature for TimingSignature {
 
 /// A timing generator for `mode` in the `sync` domain (the pixel clock): `x` and `y`
 /// are registers; the other outputs are decoded from them in the same cycle.
-#[track_caller]
 pub fn timing_generator(mode: &VideoMode) -> Component<TimingSignature> {
     let mode = *mode;
     Component::build("video_timing", TimingSignature::new(&mode), move |m, t| {

@@ -226,7 +226,6 @@ impl Signature for Pipe {
 /// neither side stalls, and `i.ready` straight from a register, so no combinational path
 /// runs from `o.ready` back to `i.ready`. When `o` stalls, the payload already accepted
 /// waits in a second register.
-#[track_caller]
 pub fn skid_buffer(signature: &StreamSignature) -> Component<Pipe> {
     let signature = signature.handshaking();
     let pipe = Pipe {
@@ -261,7 +260,6 @@ pub fn skid_buffer(signature: &StreamSignature) -> Component<Pipe> {
 /// A first-in first-out buffer of `depth` payloads. `o` offers the oldest payload as
 /// soon as there is one; `i.ready` and `o.valid` come from registers. Small FIFOs map
 /// to LUT RAM on the ECP5.
-#[track_caller]
 pub fn fifo(signature: &StreamSignature, depth: u32) -> Component<Pipe> {
     let signature = signature.handshaking();
     let pipe = Pipe {
@@ -296,7 +294,6 @@ pub fn fifo(signature: &StreamSignature, depth: u32) -> Component<Pipe> {
 /// A combinational stage that turns each payload into another: `o.payload` is `f` of
 /// `i.payload`, and the handshake passes straight through, `first`/`last` too (a marker
 /// `o` has and `i` lacks is 0). `name` names the module.
-#[track_caller]
 pub fn map(name: &str, i: &StreamSignature, o: &StreamSignature, f: impl FnOnce(&mut Module, &View) -> View) -> Component<Pipe> {
     let pipe = Pipe {
         i: i.handshaking(),
