@@ -9,12 +9,16 @@
 //! - [`test_pattern`]: colour bars and a moving box.
 //! - [`cdc`]: clock-domain crossing: synchronizers and an asynchronous FIFO.
 //! - [`pll`]: the ECP5 PLL, its dividers planned as `ecppll` plans them.
+//! - [`sccb`]: the SCCB master that configures OmniVision cameras.
+//! - [`ov7670`]: OV7670 register tables, configurator and capture.
 
 #![warn(missing_docs)]
 
 pub mod cdc;
 pub mod dvi;
+pub mod ov7670;
 pub mod pll;
+pub mod sccb;
 pub mod test_pattern;
 pub mod tmds;
 pub mod video_timing;

@@ -1,0 +1,363 @@
+//! The OV7670 camera: register tables, the configurator that plays them over SCCB, and
+//! the capture that turns its byte stream into RGB565 pixels. The sampling domain of the
+//! clocked capture is called `write` (it feeds an asynchronous FIFO's write side).
+
+use hdl_dsl::stream::{Stream, StreamSignature};
+use hdl_dsl::{address_width, cat, examples, unsigned, Builder, Component, Module, ResetKind, Shape, Signature, Value};
+
+use crate::cdc::{async_fifo, synchronizer};
+use crate::sccb::sccb_master;
+
+/// One step of a register table.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Step {
+    /// Write `value` to `register`, and read it back when verifying.
+    Write(u8, u8),
+    /// Write without reading back (a register that changes by itself, such as the
+    /// reset bit of COM7).
+    WriteOnly(u8, u8),
+    /// Wait this many milliseconds.
+    DelayMs(u16),
+}
+
+// Register values below are from the OV7670 datasheet's register table and the widely
+// used register lists of the ComputerNerd and LiveOV7670 projects (as collected in this
+// project's hardware facts); the Linux driver (drivers/media/i2c/ov7670.c) has the same
+// window settings.
+
+/// Reset, then RGB565 output with full range and PCLK held during horizontal blank.
+const RGB565_COMMON: [Step; 5] = [
+    Step::WriteOnly(0x12, 0x80), // COM7: reset every register
+    Step::DelayMs(2),            // the reset needs at least 1 ms
+    Step::Write(0x12, 0x04),     // COM7: RGB output
+    Step::Write(0x40, 0xd0),     // COM15: RGB565, output range 00-FF
+    Step::Write(0x15, 0x20),     // COM10: no PCLK toggling during horizontal blank
+];
+
+/// RGB565 at VGA (640x480): the sensor's full window, no scaling.
+pub const VGA_RGB565: &[Step] = &RGB565_COMMON;
+
+/// RGB565 at QVGA (320x240): scaling enabled, PCLK divided by 2, window set to match.
+pub const QVGA_RGB565: &[Step] = &[
+    RGB565_COMMON[0],
+    RGB565_COMMON[1],
+    RGB565_COMMON[2],
+    RGB565_COMMON[3],
+    RGB565_COMMON[4],
+    Step::Write(0x0c, 0x04), // COM3: scaling enabled
+    Step::Write(0x3e, 0x19), // COM14: PCLK divided by 2, manual scaling
+    Step::Write(0x72, 0x11), // SCALING_DCWCTR: downsample by 2 both ways
+    Step::Write(0x73, 0xf1), // SCALING_PCLK_DIV: divide by 2
+    Step::Write(0x17, 0x16), // HSTART
+    Step::Write(0x18, 0x04), // HSTOP
+    Step::Write(0x32, 0x24), // HREF edge offsets
+    Step::Write(0x19, 0x02), // VSTART
+    Step::Write(0x1a, 0x7a), // VSTOP
+    Step::Write(0x03, 0x0a), // VREF
+];
+
+/// RGB565 at QQVGA (160x120): as QVGA, downsampled by 4.
+pub const QQVGA_RGB565: &[Step] = &[
+    RGB565_COMMON[0],
+    RGB565_COMMON[1],
+    RGB565_COMMON[2],
+    RGB565_COMMON[3],
+    RGB565_COMMON[4],
+    Step::Write(0x0c, 0x04), // COM3: scaling enabled
+    Step::Write(0x3e, 0x1a), // COM14: PCLK divided by 4, manual scaling
+    Step::Write(0x72, 0x22), // SCALING_DCWCTR: downsample by 4 both ways
+    Step::Write(0x73, 0xf2), // SCALING_PCLK_DIV: divide by 4
+    Step::Write(0x17, 0x16), // HSTART
+    Step::Write(0x18, 0x04), // HSTOP
+    Step::Write(0x32, 0xa4), // HREF edge offsets
+    Step::Write(0x19, 0x02), // VSTART
+    Step::Write(0x1a, 0x7a), // VSTOP
+    Step::Write(0x03, 0x0a), // VREF
+];
+
+/// The camera's control pins and the configurator's verdict.
+#[derive(Clone, Debug)]
+pub struct ConfigPorts {
+    /// SIO_C.
+    pub sio_c: Value,
+    /// Pull SIO_D low.
+    pub sio_d_oe: Value,
+    /// The SIO_D line.
+    pub sio_d_i: Value,
+    /// High once the table has been played (and verified).
+    pub done: Value,
+    /// High (with `done`) if the camera did not acknowledge, or a register read back
+    /// differs from what was written.
+    pub error: Value,
+}
+
+/// The signature of [`ConfigPorts`].
+#[derive(Clone, Copy, Debug)]
+pub struct ConfigSignature;
+
+impl Signature for ConfigSignature {
+    type Interface = ConfigPorts;
+
+    fn build(&self, b: &mut Builder) -> ConfigPorts {
+        ConfigPorts {
+            sio_c: b.output("sio_c", unsigned(1)),
+            sio_d_oe: b.output("sio_d_oe", unsigned(1)),
+            sio_d_i: b.input("sio_d_i", unsigned(1)),
+            done: b.output("done", unsigned(1)),
+            error: b.output("error", unsigned(1)),
+        }
+    }
+}
+
+/// How the configurator plays a table.
+#[derive(Clone, Copy, Debug)]
+pub struct ConfigOptions {
+    /// The system clock.
+    pub clk_hz: u64,
+    /// The SIO_C rate.
+    pub scl_hz: u64,
+    /// A pause after every write, in microseconds.
+    pub write_gap_us: u32,
+    /// Read every [`Step::Write`] back afterwards and compare.
+    pub verify: bool,
+}
+
+impl ConfigOptions {
+    /// 100 kHz SCCB, a 10 µs pause after each write, verification on.
+    pub fn new(clk_hz: u64) -> ConfigOptions {
+        ConfigOptions {
+            clk_hz,
+            scl_hz: 100_000,
+            write_gap_us: 10,
+            verify: true,
+        }
+    }
+}
+
+/// A configurator in the `sync` domain: after reset it plays `table` from a ROM through
+/// an SCCB master, then (if asked) reads every written register back.
+pub fn configurator(table: &[Step], options: ConfigOptions) -> Component<ConfigSignature> {
+    // ROM words: {kind, register, value}; kind 0 write-and-verify, 1 write only,
+    // 2 delay (value = register:value as milliseconds).
+    let words: Vec<i128> = table
+        .iter()
+        .map(|s| match *s {
+            Step::Write(r, v) => (r as i128) << 8 | v as i128,
+            Step::WriteOnly(r, v) => 1 << 16 | (r as i128) << 8 | v as i128,
+            Step::DelayMs(ms) => 2 << 16 | ms as i128,
+        })
+        .collect();
+    let len = words.len().max(1) as u32;
+    let cycles_per_ms = options.clk_hz / 1000;
+    let gap = options.clk_hz * options.write_gap_us as u64 / 1_000_000;
+    Component::build("ov7670_config", ConfigSignature, move |m, p| {
+        let rom = m.memory_init("steps", unsigned(18), len, words.clone());
+        let entry = m.async_read_port(rom);
+        let index = m.signal("index", Shape::for_unsigned(len as u128));
+        m.comb(entry.addr.eq(index.trunc(address_width(len))));
+        let (kind, reg, value) = (entry.data.slice(16..18), entry.data.slice(8..16), entry.data.slice(0..8));
+
+        let sccb = m.add("sccb", sccb_master(options.clk_hz, options.scl_hz));
+        m.comb([p.sio_c.eq(&sccb.sio_c), p.sio_d_oe.eq(&sccb.sio_d_oe), sccb.sio_d_i.eq(&p.sio_d_i)]);
+        m.comb([sccb.register.eq(&reg), sccb.data.eq(&value)]);
+        let verifying = m.signal("verifying", unsigned(1));
+        m.comb(sccb.read.eq(&verifying));
+        let wait = m.signal("countdown", unsigned(40));
+        let (done, error) = (p.done.clone(), p.error.clone());
+
+        let fsm = m.fsm("player");
+        m.state(fsm, "NEXT", |m| {
+            m.if_(index.is_eq(len), |m| {
+                m.if_(hdl_dsl::Value::from(options.verify) & !&verifying, |m| {
+                    m.sync([verifying.eq(1u8), index.eq(0u8)]);
+                })
+                .else_(|m| m.next(fsm, "DONE"));
+            })
+            .elif(kind.is_eq(2u8), |m| {
+                m.if_(!&verifying, |m| {
+                    m.sync(wait.eq(cat([value.clone(), reg.clone()]) * cycles_per_ms));
+                    m.next(fsm, "WAIT");
+                })
+                .else_(|m| m.sync(index.eq(index.wrapping_add(1u8))));
+            })
+            .elif(&verifying & kind.is_eq(1u8), |m| m.sync(index.eq(index.wrapping_add(1u8))))
+            .else_(|m| m.next(fsm, "SEND"));
+        });
+        m.state(fsm, "SEND", |m| {
+            m.comb(sccb.start.eq(1u8));
+            m.next(fsm, "BUSY");
+        });
+        m.state(fsm, "BUSY", |m| {
+            m.if_(&sccb.done, |m| {
+                m.if_(&sccb.nack | (&verifying & sccb.rdata.is_ne(&value)), |m| m.sync(error.eq(1u8)));
+                m.sync([index.eq(index.wrapping_add(1u8)), wait.eq(gap)]);
+                m.next(fsm, "WAIT");
+            });
+        });
+        m.state(fsm, "WAIT", |m| {
+            m.if_(wait.is_eq(0u8), |m| m.next(fsm, "NEXT"))
+                .else_(|m| m.sync(wait.eq(wait.wrapping_sub(1u8))));
+        });
+        m.state(fsm, "DONE", |m| m.sync(done.eq(1u8)));
+        // A delay entry moves on once its wait is over.
+        m.if_(fsm.ongoing("WAIT") & wait.is_eq(0u8) & kind.is_eq(2u8) & !&verifying, |m| {
+            m.sync(index.eq(index.wrapping_add(1u8)))
+        });
+    })
+}
+
+/// The camera's pixel pins.
+#[derive(Clone, Debug)]
+pub struct CameraPins {
+    /// PCLK: a clock for [`capture_clocked`], data for [`capture_oversampled`].
+    pub pclk: Value,
+    /// VSYNC: high during vertical sync.
+    pub vsync: Value,
+    /// HREF: high while a line's bytes come.
+    pub href: Value,
+    /// D\[7:0\].
+    pub d: Value,
+}
+
+/// The pins of a capture and its RGB565 pixel stream in the `sync` domain: `first` marks
+/// the first pixel of a frame, `last` the last of a line.
+#[derive(Clone, Debug)]
+pub struct CapturePorts {
+    /// The pins.
+    pub pins: CameraPins,
+    /// The pixels.
+    pub o: hdl_dsl::Interface<Stream>,
+    /// High for one cycle when a pixel had to be dropped because `o` was not ready.
+    pub overflow: Value,
+}
+
+/// The signature of [`CapturePorts`].
+#[derive(Clone, Copy, Debug)]
+pub struct CaptureSignature;
+
+/// The pixel stream a capture makes: RGB565 with frame and line markers.
+pub fn pixel_stream() -> StreamSignature {
+    StreamSignature::new(examples::rgb565()).with_first().with_last()
+}
+
+impl Signature for CaptureSignature {
+    type Interface = CapturePorts;
+
+    fn build(&self, b: &mut Builder) -> CapturePorts {
+        CapturePorts {
+            pins: CameraPins {
+                pclk: b.input("pclk", unsigned(1)),
+                vsync: b.input("vsync", unsigned(1)),
+                href: b.input("href", unsigned(1)),
+                d: b.input("d", unsigned(8)),
+            },
+            o: b.nest("o", &pixel_stream()),
+            overflow: b.output("overflow", unsigned(1)),
+        }
+    }
+}
+
+/// Pixels from bytes: `strobe` marks the cycles that carry a PCLK rising edge. Waits for
+/// a VSYNC before the first frame, pairs bytes (first R4..0 G5..3, then G2..0 B4..0),
+/// holds each pixel until it knows whether the line goes on, so the line's last pixel is
+/// marked, and drops a half pixel at a line's end.
+fn assemble(m: &mut Module, domain: &str, strobe: &Value, vsync: &Value, href: &Value, d: &Value, o: &Stream, overflow: &Value) {
+    let reg = |m: &mut Module, name: &str, w: u32| m.signal(name, unsigned(w));
+    let (synced, first_pending, half, byte0) = (
+        reg(m, "synced", 1),
+        reg(m, "first_pending", 1),
+        reg(m, "half", 1),
+        reg(m, "byte0", 8),
+    );
+    let (held, held_valid, held_first, prev_href) = (
+        reg(m, "held", 16),
+        reg(m, "held_valid", 1),
+        reg(m, "held_first", 1),
+        reg(m, "prev_href", 1),
+    );
+    let emit = m.signal("emit", unsigned(1));
+    let emit_last = m.signal("emit_last", unsigned(1));
+    let sync = |m: &mut Module, s: Vec<hdl_dsl::Statement>| m.sync_in(domain, s);
+    m.if_(strobe, |m| {
+        sync(m, vec![prev_href.eq(href)]);
+        m.if_(vsync, |m| {
+            sync(m, vec![synced.eq(1u8), first_pending.eq(1u8), half.eq(0u8), held_valid.eq(0u8)]);
+        })
+        .elif(href, |m| {
+            m.if_(&half, |m| {
+                m.comb([emit.eq(&held_valid), emit_last.eq(0u8)]);
+                sync(
+                    m,
+                    vec![
+                        held.eq(cat([d.clone(), byte0.clone()])),
+                        held_valid.eq(&synced),
+                        held_first.eq(&first_pending),
+                    ],
+                );
+                m.if_(&synced, |m| sync(m, vec![first_pending.eq(0u8)]));
+            })
+            .else_(|m| sync(m, vec![byte0.eq(d)]));
+            sync(m, vec![half.eq(!&half)]);
+        })
+        .elif(&prev_href, |m| {
+            m.comb([emit.eq(&held_valid), emit_last.eq(1u8)]);
+            sync(m, vec![held_valid.eq(0u8), half.eq(0u8)]);
+        });
+    });
+    // The output register: a pixel waits there until taken; one that finds it still
+    // waiting is dropped.
+    m.comb(overflow.eq(&emit & &o.valid & !&o.ready));
+    m.if_(&emit & !(&o.valid & !&o.ready), |m| {
+        let pix = examples::rgb565().view(&held);
+        let mut s = o.payload.eq(&pix);
+        s.push(o.valid.eq(1u8));
+        s.push(o.first.as_ref().expect("the pixel stream has first").eq(&held_first));
+        s.push(o.last.as_ref().expect("the pixel stream has last").eq(&emit_last));
+        sync(m, s);
+    })
+    .elif(o.transfer(), |m| sync(m, vec![o.valid.eq(0u8)]));
+}
+
+/// Captures with PCLK as a clock: the pins are sampled in a `pclk` domain clocked by the
+/// `pclk` input, and an asynchronous FIFO of `fifo_depth` pixels carries them into the
+/// `sync` domain. Use it when PCLK enters on a clock-capable pin.
+pub fn capture_clocked(fifo_depth: u32) -> Component<CaptureSignature> {
+    Component::build("ov7670_capture", CaptureSignature, move |m, p| {
+        // The system clock and reset, named so the FIFO's read side can share them.
+        let (clk, rst) = (m.input("clk", unsigned(1)), m.input("rst", unsigned(1)));
+        m.domain("sync", &clk, ResetKind::Sync, Some(&rst));
+        m.domain("read", &clk, ResetKind::Sync, Some(&rst));
+        m.domain("write", &p.pins.pclk, ResetKind::Sync, Some(&rst));
+        let stream = m.interface_signals("captured", &pixel_stream());
+        assemble(
+            m,
+            "write",
+            &Value::from(true),
+            &p.pins.vsync,
+            &p.pins.href,
+            &p.pins.d,
+            &stream,
+            &p.overflow,
+        );
+        let fifo = m.add("fifo", async_fifo(&pixel_stream(), fifo_depth));
+        m.connect(&stream, &fifo.i);
+        m.connect(&fifo.o, &p.o.flipped());
+    })
+}
+
+/// Captures with PCLK as data: every pin passes two synchronizer registers in `sync`, and
+/// a rising PCLK seen there samples the others, which arrive just as late. The system
+/// clock must run at least four times PCLK. Use it when PCLK is not on a clock pin.
+pub fn capture_oversampled() -> Component<CaptureSignature> {
+    Component::build("ov7670_capture_oversampled", CaptureSignature, |m, p| {
+        let pins = cat([p.pins.pclk.clone(), p.pins.vsync.clone(), p.pins.href.clone(), p.pins.d.clone()]);
+        let sync = m.add("pins_sync", synchronizer(pins.width()));
+        m.comb(sync.i.eq(&pins));
+        let s = sync.o.clone();
+        let (pclk, vsync, href, d) = (s.bit(0), s.bit(1), s.bit(2), s.slice(3..11));
+        let last_pclk = m.signal("last_pclk", unsigned(1));
+        m.sync(last_pclk.eq(&pclk));
+        let rising = &pclk & !&last_pclk;
+        assemble(m, "sync", &rising, &vsync, &href, &d, &p.o, &p.overflow);
+    })
+}
