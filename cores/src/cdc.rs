@@ -92,8 +92,9 @@ fn gray(v: &Value) -> Value {
     v ^ v.shr(1)
 }
 
-/// Two registers in `domain` for a value from another domain.
-fn synchronize(m: &mut Module, name: &str, domain: &str, v: &Value) -> Value {
+/// Two registers in `domain` for a value from another domain, inside a module that
+/// crosses it.
+pub(crate) fn synchronize(m: &mut Module, name: &str, domain: &str, v: &Value) -> Value {
     let meta = m.signal(format!("{name}_meta"), v.shape());
     let out = m.signal(name, v.shape());
     m.sync_in(domain, [meta.eq(v), out.eq(&meta)]);

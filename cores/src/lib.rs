@@ -11,11 +11,13 @@
 //! - [`pll`]: the ECP5 PLL, its dividers planned as `ecppll` plans them.
 //! - [`sccb`]: the SCCB master that configures OmniVision cameras.
 //! - [`ov7670`]: OV7670 register tables, configurator and capture.
+//! - [`frame_buffer`]: a double-buffered frame store in block RAM.
 
 #![warn(missing_docs)]
 
 pub mod cdc;
 pub mod dvi;
+pub mod frame_buffer;
 pub mod ov7670;
 pub mod pll;
 pub mod sccb;

@@ -159,7 +159,7 @@ pub fn configurator(table: &[Step], options: ConfigOptions) -> Component<ConfigS
 
         let sccb = m.add("sccb", sccb_master(options.clk_hz, options.scl_hz));
         m.comb([p.sio_c.eq(&sccb.sio_c), p.sio_d_oe.eq(&sccb.sio_d_oe), sccb.sio_d_i.eq(&p.sio_d_i)]);
-        m.comb([sccb.register.eq(&reg), sccb.data.eq(&value)]);
+        m.comb([sccb.address.eq(&reg), sccb.data.eq(&value)]);
         let verifying = m.signal("verifying", unsigned(1));
         m.comb(sccb.read.eq(&verifying));
         let wait = m.signal("countdown", unsigned(40));
@@ -183,9 +183,12 @@ pub fn configurator(table: &[Step], options: ConfigOptions) -> Component<ConfigS
             .elif(&verifying & kind.is_eq(1u8), |m| m.sync(index.eq(index.wrapping_add(1u8))))
             .else_(|m| m.next(fsm, "SEND"));
         });
+        // The master ignores a start while busy: wait for it to be idle.
         m.state(fsm, "SEND", |m| {
-            m.comb(sccb.start.eq(1u8));
-            m.next(fsm, "BUSY");
+            m.if_(!&sccb.busy, |m| {
+                m.comb(sccb.start.eq(1u8));
+                m.next(fsm, "BUSY");
+            });
         });
         m.state(fsm, "BUSY", |m| {
             m.if_(&sccb.done, |m| {
@@ -257,11 +260,20 @@ impl Signature for CaptureSignature {
     }
 }
 
-/// Pixels from bytes: `strobe` marks the cycles that carry a PCLK rising edge. Waits for
-/// a VSYNC before the first frame, pairs bytes (first R4..0 G5..3, then G2..0 B4..0),
-/// holds each pixel until it knows whether the line goes on, so the line's last pixel is
-/// marked, and drops a half pixel at a line's end.
-fn assemble(m: &mut Module, domain: &str, strobe: &Value, vsync: &Value, href: &Value, d: &Value, o: &Stream, overflow: &Value) {
+/// The camera's pins as seen in the capturing domain: `strobe` marks the cycles that
+/// carry a PCLK rising edge.
+struct Sampled {
+    strobe: Value,
+    vsync: Value,
+    href: Value,
+    d: Value,
+}
+
+/// Pixels from bytes. Waits for a VSYNC before the first frame, pairs bytes (first
+/// R4..0 G5..3, then G2..0 B4..0), holds each pixel until it knows whether the line goes
+/// on, so the line's last pixel is marked, and drops a half pixel at a line's end.
+fn assemble(m: &mut Module, domain: &str, pins: &Sampled, o: &Stream, overflow: &Value) {
+    let Sampled { strobe, vsync, href, d } = pins;
     let reg = |m: &mut Module, name: &str, w: u32| m.signal(name, unsigned(w));
     let (synced, first_pending, half, byte0) = (
         reg(m, "synced", 1),
@@ -318,27 +330,22 @@ fn assemble(m: &mut Module, domain: &str, strobe: &Value, vsync: &Value, href: &
     .elif(o.transfer(), |m| sync(m, vec![o.valid.eq(0u8)]));
 }
 
-/// Captures with PCLK as a clock: the pins are sampled in a `pclk` domain clocked by the
-/// `pclk` input, and an asynchronous FIFO of `fifo_depth` pixels carries them into the
-/// `sync` domain. Use it when PCLK enters on a clock-capable pin.
+/// Captures with PCLK as a clock: the pins are sampled in a `write` domain clocked by
+/// the `pclk` input, and an asynchronous FIFO of `fifo_depth` pixels carries them into
+/// the `read` domain (ports `read_clk`, `read_rst`: the system clock), where `o` is. Use
+/// it when PCLK enters on a clock-capable pin.
 pub fn capture_clocked(fifo_depth: u32) -> Component<CaptureSignature> {
     Component::build("ov7670_capture", CaptureSignature, move |m, p| {
-        // The system clock and reset, named so the FIFO's read side can share them.
-        let (clk, rst) = (m.input("clk", unsigned(1)), m.input("rst", unsigned(1)));
-        m.domain("sync", &clk, ResetKind::Sync, Some(&rst));
-        m.domain("read", &clk, ResetKind::Sync, Some(&rst));
-        m.domain("write", &p.pins.pclk, ResetKind::Sync, Some(&rst));
+        m.domain_from_ports("read", ResetKind::Sync);
+        m.domain("write", &p.pins.pclk, ResetKind::None, None);
         let stream = m.interface_signals("captured", &pixel_stream());
-        assemble(
-            m,
-            "write",
-            &Value::from(true),
-            &p.pins.vsync,
-            &p.pins.href,
-            &p.pins.d,
-            &stream,
-            &p.overflow,
-        );
+        let pins = Sampled {
+            strobe: Value::from(true),
+            vsync: p.pins.vsync.clone(),
+            href: p.pins.href.clone(),
+            d: p.pins.d.clone(),
+        };
+        assemble(m, "write", &pins, &stream, &p.overflow);
         let fifo = m.add("fifo", async_fifo(&pixel_stream(), fifo_depth));
         m.connect(&stream, &fifo.i);
         m.connect(&fifo.o, &p.o.flipped());
@@ -357,7 +364,12 @@ pub fn capture_oversampled() -> Component<CaptureSignature> {
         let (pclk, vsync, href, d) = (s.bit(0), s.bit(1), s.bit(2), s.slice(3..11));
         let last_pclk = m.signal("last_pclk", unsigned(1));
         m.sync(last_pclk.eq(&pclk));
-        let rising = &pclk & !&last_pclk;
-        assemble(m, "sync", &rising, &vsync, &href, &d, &p.o, &p.overflow);
+        let pins = Sampled {
+            strobe: &pclk & !&last_pclk,
+            vsync,
+            href,
+            d,
+        };
+        assemble(m, "sync", &pins, &p.o, &p.overflow);
     })
 }

@@ -26,8 +26,8 @@ pub struct SccbPorts {
     pub start: Value,
     /// Whether the transfer is a read.
     pub read: Value,
-    /// The register.
-    pub register: Value,
+    /// The register's address (sub-address, in SCCB terms).
+    pub address: Value,
     /// The value to write.
     pub data: Value,
     /// High while a transfer runs.
@@ -57,7 +57,7 @@ impl Signature for SccbSignature {
         SccbPorts {
             start: b.input("start", unsigned(1)),
             read: b.input("read", unsigned(1)),
-            register: b.input("register", unsigned(8)),
+            address: b.input("address", unsigned(8)),
             data: b.input("data", unsigned(8)),
             busy: b.output("busy", unsigned(1)),
             done: b.output("done", unsigned(1)),
@@ -113,13 +113,7 @@ pub fn sccb_master(clk_hz: u64, scl_hz: u64) -> Component<SccbSignature> {
         m.state(fsm, "IDLE", |m| {
             m.sync([c.eq(1u8), oe.eq(0u8)]);
             m.if_(&p.start, |m| {
-                m.sync([
-                    read.eq(&p.read),
-                    reg.eq(&p.register),
-                    data.eq(&p.data),
-                    second.eq(0u8),
-                    nack.eq(0u8),
-                ]);
+                m.sync([read.eq(&p.read), reg.eq(&p.address), data.eq(&p.data), second.eq(0u8), nack.eq(0u8)]);
                 begin(m);
                 m.next(fsm, "START");
             });

@@ -3,7 +3,10 @@
 
 use hdl_cores::cdc::{async_fifo, pulse_synchronizer, synchronizer};
 use hdl_cores::dvi::dvi_transmitter;
+use hdl_cores::frame_buffer::frame_buffer;
+use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, QQVGA_RGB565};
 use hdl_cores::pll::{pll, PllRequest};
+use hdl_cores::sccb::sccb_master;
 use hdl_cores::test_pattern::test_pattern;
 use hdl_cores::tmds::tmds_encoder;
 use hdl_cores::video_timing::{timing_generator, VGA_640X480_60};
@@ -27,6 +30,14 @@ fn cores() -> Vec<(&'static str, Module)> {
         ("pulse_synchronizer", pulse_synchronizer().into_module()),
         ("async_fifo_512", async_fifo(&pixels, 512).into_module()),
         ("pll_25_125_25", pll(&clocks).into_module()),
+        ("sccb_master", sccb_master(25_000_000, 100_000).into_module()),
+        (
+            "ov7670_config_qqvga",
+            configurator(QQVGA_RGB565, ConfigOptions::new(25_000_000)).into_module(),
+        ),
+        ("ov7670_capture_clocked", capture_clocked(16).into_module()),
+        ("ov7670_capture_oversampled", capture_oversampled().into_module()),
+        ("frame_buffer_160x120", frame_buffer(160, 120).into_module()),
     ]
 }
 
@@ -69,7 +80,7 @@ fn yosys_synthesizes_every_core() {
         let stat =
             tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("synth_ecp5 failed on {name}:\n{log}"));
         let expect = match name {
-            "async_fifo_512" => "DP16KD",
+            "async_fifo_512" | "frame_buffer_160x120" => "DP16KD",
             "dvi_transmitter" => "ODDRX1F",
             "pll_25_125_25" => "EHXPLLL",
             _ => "TRELLIS_FF",

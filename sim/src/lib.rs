@@ -50,6 +50,7 @@ mod error;
 mod flatten;
 pub mod hdmi;
 mod order;
+pub mod ov7670;
 mod peephole;
 mod program;
 mod simulator;

@@ -1,0 +1,295 @@
+//! The camera path against the OV7670 model: configuration over SCCB (register file,
+//! read-back, bus timing), and pictures through capture into the frame buffer, exact,
+//! with and without faults.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use hdl_cores::frame_buffer::frame_buffer;
+use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565};
+use hdl_dsl::{unsigned, Design, Module, ResetKind};
+use hdl_sim::ov7670::{CameraHandle, Fault, Image, Pclk, PixelPins, SccbPins, Timing};
+use hdl_sim::Simulator;
+
+const CLK_HZ: u64 = 25_000_000;
+
+fn configure(table: &[Step], camera: &CameraHandle) -> (bool, u64) {
+    let design = Design::elaborate(configurator(table, ConfigOptions::new(CLK_HZ)).into_module()).unwrap();
+    let mut sim = Simulator::new(&design);
+    let sync = sim.domain("sync").unwrap();
+    sim.set_period(sync, 40_000);
+    let pins = SccbPins {
+        sio_c: "sio_c",
+        sio_d_oe: "sio_d_oe",
+        sio_d_i: "sio_d_i",
+    };
+    camera.attach_sccb(&mut sim, sync, pins).unwrap();
+    let done = sim.signal("done").unwrap();
+    let error = sim.signal("error").unwrap();
+    sim.run_until(sync, 2_000_000, |s| s.get(done) == 1).unwrap();
+    (sim.get(error) == 1, sim.time_ps())
+}
+
+#[test]
+fn the_qqvga_table_lands_in_the_camera() {
+    let camera = CameraHandle::new();
+    let (error, time) = configure(QQVGA_RGB565, &camera);
+    assert!(!error, "the configurator reported an error");
+    let expected: Vec<(u8, u8)> = QQVGA_RGB565
+        .iter()
+        .filter_map(|s| match *s {
+            Step::Write(r, v) | Step::WriteOnly(r, v) => Some((r, v)),
+            Step::DelayMs(_) => None,
+        })
+        .collect();
+    assert_eq!(camera.writes(), expected, "every entry sent once, in order");
+    let registers = camera.registers();
+    for &(r, v) in &expected[1..] {
+        assert_eq!(registers[r as usize], v, "register {r:#04x}");
+    }
+    // SIO_C at 100 kHz (25 MHz / 4 / 62 = 100.8 kHz), never over the specification's
+    // 400 kHz; start hold and stop set-up at least the 600 ns it asks (a quarter bit here).
+    let bus = camera.bus_timing();
+    assert_eq!(bus.min_clock_period_ps, 4 * 62 * 40_000, "{bus:?}");
+    assert!(bus.min_start_hold_ps >= 600_000 && bus.min_stop_setup_ps >= 600_000, "{bus:?}");
+    // Writes, then the read-back: two starts per read.
+    let writes = expected.len() as u64;
+    let reads = QQVGA_RGB565.iter().filter(|s| matches!(s, Step::Write(..))).count() as u64;
+    assert_eq!(bus.starts, writes + 2 * reads);
+    assert!(time > 2_000_000_000, "the 2 ms reset wait was kept: {time} ps");
+}
+
+#[test]
+fn a_missing_acknowledge_is_an_error() {
+    let camera = CameraHandle::new();
+    camera.inject(Fault::Nack { register: 0x40 });
+    let (error, _) = configure(QQVGA_RGB565, &camera);
+    assert!(error);
+}
+
+#[test]
+fn a_register_that_reads_back_wrong_is_an_error() {
+    // The camera resets itself on COM7 = 0x80; a table that writes it as a verified
+    // register reads back 0x00.
+    let camera = CameraHandle::new();
+    let (error, _) = configure(&[Step::Write(0x12, 0x80)], &camera);
+    assert!(error);
+}
+
+/// The test picture: gradients and a checkerboard, in RGB888.
+fn picture(width: u32, height: u32) -> Vec<[u8; 3]> {
+    (0..height)
+        .flat_map(|y| {
+            (0..width).map(move |x| {
+                [
+                    (x * 255 / width) as u8,
+                    (y * 255 / height) as u8,
+                    if (x / 8 + y / 8) % 2 == 0 { 200 } else { 40 },
+                ]
+            })
+        })
+        .collect()
+}
+
+fn write_png(path: &std::path::Path, width: u32, height: u32, rgb: &[[u8; 3]]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let data: Vec<u8> = rgb.iter().flatten().copied().collect();
+    encoder.write_header().unwrap().write_image_data(&data).unwrap();
+}
+
+/// Capture into a frame buffer, all in one system clock domain.
+fn capture_top(width: u32, height: u32, oversampled: bool) -> Module {
+    let mut m = Module::new("camera_top");
+    let (clk, rst) = (m.input("clk", unsigned(1)), m.input("rst", unsigned(1)));
+    for d in ["sync", "write", "read"] {
+        m.domain(d, &clk, ResetKind::Sync, Some(&rst));
+    }
+    let pins = ["pclk", "vsync", "href"].map(|n| m.input(n, unsigned(1)));
+    let d = m.input("d", unsigned(8));
+    let (take, raddr) = (m.input("take", unsigned(1)), m.input("raddr", unsigned(17)));
+    let outs = ["stored", "dropped", "overflow"].map(|n| m.output(n, unsigned(1)));
+    let rdata = m.output("rdata", unsigned(16));
+    let capture = m.add("capture", if oversampled { capture_oversampled() } else { capture_clocked(16) });
+    let fb = m.add("fb", frame_buffer(width, height));
+    m.comb([
+        capture.pins.pclk.eq(&pins[0]),
+        capture.pins.vsync.eq(&pins[1]),
+        capture.pins.href.eq(&pins[2]),
+        capture.pins.d.eq(&d),
+    ]);
+    m.connect(&capture.o, &fb.i);
+    m.comb([fb.take.eq(&take), fb.raddr.eq(raddr.trunc(fb.raddr.width())), rdata.eq(&fb.rdata)]);
+    m.comb([outs[0].eq(&fb.stored), outs[1].eq(&fb.dropped), outs[2].eq(&capture.overflow)]);
+    m
+}
+
+/// Plays a PNG of `width` x `height` through capture and frame buffer; `faults` are
+/// injected; returns the stored/dropped sequence and the last frame read back.
+fn run_capture(width: u32, height: u32, oversampled: bool, faults: &[Fault], frames: u64) -> (Vec<&'static str>, Vec<u16>, Vec<u16>) {
+    let rgb = picture(width, height);
+    let path = std::env::temp_dir().join(format!("camera_{}_{width}x{height}_{oversampled}.png", std::process::id()));
+    write_png(&path, width, height, &rgb);
+    let image = Image::from_png(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    let expected: Vec<u16> = rgb
+        .iter()
+        .map(|p| (p[0] as u16 >> 3) << 11 | (p[1] as u16 >> 2) << 5 | p[2] as u16 >> 3)
+        .collect();
+
+    let design = Design::elaborate(capture_top(width, height, oversampled)).unwrap();
+    let mut sim = Simulator::new(&design);
+    let sync = sim.domain("sync").unwrap();
+    let camera = CameraHandle::new();
+    camera.set_register(0x3e, if width == 160 { 0x1a } else { 0x19 });
+    for f in faults {
+        camera.inject(*f);
+    }
+    let pins = PixelPins {
+        vsync: "vsync",
+        href: "href",
+        d: "d",
+    };
+    let pclk = if oversampled {
+        Pclk::Data {
+            pin: "pclk",
+            system: sync,
+            half_period: 3,
+        }
+    } else {
+        let pclk = sim.domain("capture.write").unwrap();
+        sim.set_period(pclk, 41_666);
+        Pclk::Domain(pclk)
+    };
+    camera.attach_pixels(&mut sim, pins, pclk, vec![image], Timing::Compressed).unwrap();
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let log = events.clone();
+    let (stored, dropped, overflow) = (
+        sim.signal("stored").unwrap(),
+        sim.signal("dropped").unwrap(),
+        sim.signal("overflow").unwrap(),
+    );
+    sim.add_model(sync, move |s: &mut Simulator| {
+        if s.get(stored) == 1 {
+            log.borrow_mut().push("stored");
+        }
+        if s.get(dropped) == 1 {
+            log.borrow_mut().push("dropped");
+        }
+        assert_eq!(s.get(overflow), 0, "a pixel was dropped");
+    });
+    // The reader always takes the newest frame, so the writer is never held up.
+    let take = sim.signal("take").unwrap();
+    sim.set(take, 1).unwrap();
+    sim.run_until(sync, 50_000_000, |_| camera.frames_sent() >= frames).unwrap();
+    sim.ticks(sync, 20);
+    sim.set(take, 0).unwrap();
+    sim.ticks(sync, 5);
+    let raddr = sim.signal("raddr").unwrap();
+    let rdata = sim.signal("rdata").unwrap();
+    let mut got = Vec::new();
+    for a in 0..width * height {
+        sim.set(raddr, a as u64).unwrap();
+        sim.tick(sync);
+        got.push(sim.get(rdata) as u16);
+    }
+    let seq = events.borrow().clone();
+    (seq, got, expected)
+}
+
+#[test]
+fn a_qqvga_picture_arrives_exactly_oversampled() {
+    let (events, got, expected) = run_capture(160, 120, true, &[], 2);
+    assert_eq!(events, ["stored", "stored"]);
+    assert!(got == expected, "the picture differs");
+}
+
+#[test]
+fn a_qvga_picture_arrives_exactly_through_the_pclk_domain() {
+    let (events, got, expected) = run_capture(320, 240, false, &[], 2);
+    assert_eq!(events, ["stored", "stored"]);
+    assert!(got == expected, "the picture differs");
+}
+
+#[test]
+fn a_damaged_frame_costs_only_itself() {
+    let faults = [Fault::TruncateFrame { frame: 1, rows: 50 }, Fault::HrefGlitch { frame: 2, row: 30 }];
+    let (events, got, expected) = run_capture(160, 120, true, &faults, 4);
+    assert_eq!(events, ["stored", "dropped", "dropped", "stored"]);
+    assert!(got == expected, "the frame after the damage differs");
+}
+
+#[test]
+fn a_slow_reader_never_sees_a_torn_frame() {
+    // Two pictures in turn; the reader takes a frame at odd moments and reads it slower
+    // than the camera sends: every frame it reads must be one picture, whole.
+    let (width, height) = (160, 120);
+    let pictures: Vec<Vec<u16>> = (0..2u16)
+        .map(|k| {
+            (0..width * height)
+                .map(|i| (i as u16).wrapping_mul(31).wrapping_add(k * 0x8421) | k)
+                .collect()
+        })
+        .collect();
+    let images: Vec<Image> = pictures
+        .iter()
+        .map(|p| Image {
+            width,
+            height,
+            pixels: p.clone(),
+        })
+        .collect();
+    let design = Design::elaborate(capture_top(width, height, true)).unwrap();
+    let mut sim = Simulator::new(&design);
+    let sync = sim.domain("sync").unwrap();
+    let camera = CameraHandle::new();
+    camera.set_register(0x3e, 0x1a);
+    let pins = PixelPins {
+        vsync: "vsync",
+        href: "href",
+        d: "d",
+    };
+    let pclk = Pclk::Data {
+        pin: "pclk",
+        system: sync,
+        half_period: 3,
+    };
+    camera.attach_pixels(&mut sim, pins, pclk, images, Timing::Compressed).unwrap();
+    let (take, raddr, rdata) = (
+        sim.signal("take").unwrap(),
+        sim.signal("raddr").unwrap(),
+        sim.signal("rdata").unwrap(),
+    );
+    let mut x = 12345u64;
+    let mut seen = [0; 2];
+    while camera.frames_sent() < 40 {
+        // Wait a while, take the newest frame, read it all at a third of the rate.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        sim.ticks(sync, 1 + x % 20_000);
+        sim.set(take, 1).unwrap();
+        sim.tick(sync);
+        sim.set(take, 0).unwrap();
+        sim.ticks(sync, 6);
+        let mut frame = Vec::new();
+        for a in 0..width * height {
+            sim.set(raddr, a as u64).unwrap();
+            sim.ticks(sync, 3);
+            frame.push(sim.get(rdata) as u16);
+        }
+        if camera.frames_sent() < 2 {
+            continue;
+        }
+        let which = pictures.iter().position(|p| *p == frame);
+        assert!(
+            which.is_some(),
+            "a torn or foreign frame was read (after {} camera frames)",
+            camera.frames_sent()
+        );
+        seen[which.unwrap()] += 1;
+    }
+    assert!(seen[0] > 0 && seen[1] > 0, "both pictures were read: {seen:?}");
+}
