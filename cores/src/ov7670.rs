@@ -3,7 +3,7 @@
 //! clocked capture is called `write` (it feeds an asynchronous FIFO's write side).
 
 use hdl_dsl::stream::{Stream, StreamSignature};
-use hdl_dsl::{address_width, cat, examples, unsigned, Builder, Component, Module, ResetKind, Shape, Signature, Value};
+use hdl_dsl::{address_width, cat, examples, mux, unsigned, Builder, Component, Module, ResetKind, Shape, Signature, Value};
 
 use crate::cdc::{async_fifo, synchronizer};
 use crate::sccb::sccb_master;
@@ -31,7 +31,7 @@ const RGB565_COMMON: [Step; 5] = [
     Step::DelayMs(2),            // the reset needs at least 1 ms
     Step::Write(0x12, 0x04),     // COM7: RGB output
     Step::Write(0x40, 0xd0),     // COM15: RGB565, output range 00-FF
-    Step::Write(0x15, 0x20),     // COM10: no PCLK toggling during horizontal blank
+    Step::Write(0x15, 0x00),     // COM10: PCLK free-running (a PCLK clock domain needs it)
 ];
 
 /// RGB565 at VGA (640x480): the sensor's full window, no scaling.
@@ -232,6 +232,10 @@ pub struct CapturePorts {
     pub o: hdl_dsl::Interface<Stream>,
     /// High for one cycle when a pixel had to be dropped because `o` was not ready.
     pub overflow: Value,
+    /// The column of the pixel on `o`, counted from the frame's first pixel.
+    pub x: Value,
+    /// The row of the pixel on `o`.
+    pub y: Value,
 }
 
 /// The signature of [`CapturePorts`].
@@ -256,6 +260,8 @@ impl Signature for CaptureSignature {
             },
             o: b.nest("o", &pixel_stream()),
             overflow: b.output("overflow", unsigned(1)),
+            x: b.output("x", unsigned(10)),
+            y: b.output("y", unsigned(9)),
         }
     }
 }
@@ -290,12 +296,14 @@ fn assemble(m: &mut Module, domain: &str, pins: &Sampled, o: &Stream, overflow: 
     let emit = m.signal("emit", unsigned(1));
     let emit_last = m.signal("emit_last", unsigned(1));
     let sync = |m: &mut Module, s: Vec<hdl_dsl::Statement>| m.sync_in(domain, s);
-    m.if_(strobe, |m| {
-        sync(m, vec![prev_href.eq(href)]);
-        m.if_(vsync, |m| {
-            sync(m, vec![synced.eq(1u8), first_pending.eq(1u8), half.eq(0u8), held_valid.eq(0u8)]);
-        })
-        .elif(href, |m| {
+    // VSYNC and the end of a line are seen whether or not PCLK pulses, so a PCLK that
+    // stops in the horizontal blank (COM10 bit 5) is fine when PCLK is data.
+    sync(m, vec![prev_href.eq(href)]);
+    m.if_(vsync, |m| {
+        sync(m, vec![synced.eq(1u8), first_pending.eq(1u8), half.eq(0u8), held_valid.eq(0u8)]);
+    })
+    .elif(href, |m| {
+        m.if_(strobe, |m| {
             m.if_(&half, |m| {
                 m.comb([emit.eq(&held_valid), emit_last.eq(0u8)]);
                 sync(
@@ -310,11 +318,11 @@ fn assemble(m: &mut Module, domain: &str, pins: &Sampled, o: &Stream, overflow: 
             })
             .else_(|m| sync(m, vec![byte0.eq(d)]));
             sync(m, vec![half.eq(!&half)]);
-        })
-        .elif(&prev_href, |m| {
-            m.comb([emit.eq(&held_valid), emit_last.eq(1u8)]);
-            sync(m, vec![held_valid.eq(0u8), half.eq(0u8)]);
         });
+    })
+    .elif(&prev_href, |m| {
+        m.comb([emit.eq(&held_valid), emit_last.eq(1u8)]);
+        sync(m, vec![held_valid.eq(0u8), half.eq(0u8)]);
     });
     // The output register: a pixel waits there until taken; one that finds it still
     // waiting is dropped.
@@ -330,10 +338,27 @@ fn assemble(m: &mut Module, domain: &str, pins: &Sampled, o: &Stream, overflow: 
     .elif(o.transfer(), |m| sync(m, vec![o.valid.eq(0u8)]));
 }
 
+/// The position of the pixel on `o` (in `domain`, where `o` is): 0, 0 at a frame's first
+/// pixel, the next row after a line's last.
+fn count_position(m: &mut Module, domain: &str, o: &Stream, x: &Value, y: &Value) {
+    let (first, last) = (
+        o.first.clone().expect("the pixel stream has first"),
+        o.last.clone().expect("the pixel stream has last"),
+    );
+    let (next_x, next_y) = (m.signal("next_x", x.shape()), m.signal("next_y", y.shape()));
+    m.comb([x.eq(mux(&first, 0u8, &next_x)), y.eq(mux(&first, 0u8, &next_y))]);
+    m.if_(o.transfer(), |m| {
+        m.if_(&last, |m| m.sync_in(domain, [next_x.eq(0u8), next_y.eq(y.wrapping_add(1u8))]))
+            .else_(|m| m.sync_in(domain, [next_x.eq(x.wrapping_add(1u8)), next_y.eq(y)]));
+    });
+}
+
 /// Captures with PCLK as a clock: the pins are sampled in a `write` domain clocked by
 /// the `pclk` input, and an asynchronous FIFO of `fifo_depth` pixels carries them into
 /// the `read` domain (ports `read_clk`, `read_rst`: the system clock), where `o` is. Use
-/// it when PCLK enters on a clock-capable pin.
+/// it when PCLK enters on a clock-capable pin. PCLK must run through the horizontal blank
+/// (COM10 bit 5 clear, as the shipped tables leave it): a line's end is seen on a PCLK
+/// edge.
 pub fn capture_clocked(fifo_depth: u32) -> Component<CaptureSignature> {
     Component::build("ov7670_capture", CaptureSignature, move |m, p| {
         m.domain_from_ports("read", ResetKind::Sync);
@@ -349,12 +374,14 @@ pub fn capture_clocked(fifo_depth: u32) -> Component<CaptureSignature> {
         let fifo = m.add("fifo", async_fifo(&pixel_stream(), fifo_depth));
         m.connect(&stream, &fifo.i);
         m.connect(&fifo.o, &p.o.flipped());
+        count_position(m, "read", &p.o, &p.x, &p.y);
     })
 }
 
 /// Captures with PCLK as data: every pin passes two synchronizer registers in `sync`, and
 /// a rising PCLK seen there samples the others, which arrive just as late. The system
-/// clock must run at least four times PCLK. Use it when PCLK is not on a clock pin.
+/// clock must run at least four times PCLK. Use it when PCLK is not on a clock pin. PCLK
+/// may stop while HREF is low (COM10 bit 5).
 pub fn capture_oversampled() -> Component<CaptureSignature> {
     Component::build("ov7670_capture_oversampled", CaptureSignature, |m, p| {
         let pins = cat([p.pins.pclk.clone(), p.pins.vsync.clone(), p.pins.href.clone(), p.pins.d.clone()]);
@@ -371,5 +398,6 @@ pub fn capture_oversampled() -> Component<CaptureSignature> {
             d,
         };
         assemble(m, "sync", &pins, &p.o, &p.overflow);
+        count_position(m, "sync", &p.o, &p.x, &p.y);
     })
 }

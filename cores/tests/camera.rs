@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use hdl_cores::frame_buffer::frame_buffer;
-use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565};
+use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565, QVGA_RGB565};
 use hdl_dsl::{unsigned, Design, Module, ResetKind};
 use hdl_sim::ov7670::{CameraHandle, Fault, Image, Pclk, PixelPins, SccbPins, Timing};
 use hdl_sim::Simulator;
@@ -100,6 +100,15 @@ fn write_png(path: &std::path::Path, width: u32, height: u32, rgb: &[[u8; 3]]) {
     encoder.write_header().unwrap().write_image_data(&data).unwrap();
 }
 
+/// Sets the camera's registers as `table` would, without the bus.
+fn preset(camera: &CameraHandle, table: &[Step]) {
+    for step in table {
+        if let Step::Write(r, v) = *step {
+            camera.set_register(r, v);
+        }
+    }
+}
+
 /// Capture into a frame buffer, all in one system clock domain.
 fn capture_top(width: u32, height: u32, oversampled: bool) -> Module {
     let mut m = Module::new("camera_top");
@@ -126,9 +135,35 @@ fn capture_top(width: u32, height: u32, oversampled: bool) -> Module {
     m
 }
 
-/// Plays a PNG of `width` x `height` through capture and frame buffer; `faults` are
-/// injected; returns the stored/dropped sequence and the last frame read back.
-fn run_capture(width: u32, height: u32, oversampled: bool, faults: &[Fault], frames: u64) -> (Vec<&'static str>, Vec<u16>, Vec<u16>) {
+/// A capture run: a PNG of `width` x `height` played for `frames` frames, with COM10 and
+/// faults as given.
+struct Run<'a> {
+    width: u32,
+    height: u32,
+    oversampled: bool,
+    com10: u8,
+    faults: &'a [Fault],
+    frames: u64,
+}
+
+/// What a run gave: the frame buffer's stored/dropped sequence, the last frame read back,
+/// the picture it should be, and every pixel the capture gave with its position.
+struct Captured {
+    events: Vec<&'static str>,
+    frame: Vec<u16>,
+    expected: Vec<u16>,
+    pixels: Vec<(u32, u32, u16)>,
+}
+
+fn run_capture(run: Run) -> Captured {
+    let Run {
+        width,
+        height,
+        oversampled,
+        com10,
+        faults,
+        frames,
+    } = run;
     let rgb = picture(width, height);
     let path = std::env::temp_dir().join(format!("camera_{}_{width}x{height}_{oversampled}.png", std::process::id()));
     write_png(&path, width, height, &rgb);
@@ -143,7 +178,8 @@ fn run_capture(width: u32, height: u32, oversampled: bool, faults: &[Fault], fra
     let mut sim = Simulator::new(&design);
     let sync = sim.domain("sync").unwrap();
     let camera = CameraHandle::new();
-    camera.set_register(0x3e, if width == 160 { 0x1a } else { 0x19 });
+    preset(&camera, if width == 160 { QQVGA_RGB565 } else { QVGA_RGB565 });
+    camera.set_register(0x15, com10);
     for f in faults {
         camera.inject(*f);
     }
@@ -165,18 +201,31 @@ fn run_capture(width: u32, height: u32, oversampled: bool, faults: &[Fault], fra
     };
     camera.attach_pixels(&mut sim, pins, pclk, vec![image], Timing::Compressed).unwrap();
     let events = Rc::new(RefCell::new(Vec::new()));
-    let log = events.clone();
-    let (stored, dropped, overflow) = (
-        sim.signal("stored").unwrap(),
-        sim.signal("dropped").unwrap(),
-        sim.signal("overflow").unwrap(),
-    );
+    let pixels = Rc::new(RefCell::new(Vec::new()));
+    let (log, seen) = (events.clone(), pixels.clone());
+    let [stored, dropped, overflow, valid, ready, x, y, r, g, b] = [
+        "stored",
+        "dropped",
+        "overflow",
+        "capture_o_valid",
+        "capture_o_ready",
+        "capture_x",
+        "capture_y",
+        "capture_o_payload_r",
+        "capture_o_payload_g",
+        "capture_o_payload_b",
+    ]
+    .map(|n| sim.signal(n).unwrap());
     sim.add_model(sync, move |s: &mut Simulator| {
         if s.get(stored) == 1 {
             log.borrow_mut().push("stored");
         }
         if s.get(dropped) == 1 {
             log.borrow_mut().push("dropped");
+        }
+        if s.get(valid) == 1 && s.get(ready) == 1 {
+            let pixel = s.get(r) << 11 | s.get(g) << 5 | s.get(b);
+            seen.borrow_mut().push((s.get(x) as u32, s.get(y) as u32, pixel as u16));
         }
         assert_eq!(s.get(overflow), 0, "a pixel was dropped");
     });
@@ -187,38 +236,92 @@ fn run_capture(width: u32, height: u32, oversampled: bool, faults: &[Fault], fra
     sim.ticks(sync, 20);
     sim.set(take, 0).unwrap();
     sim.ticks(sync, 5);
+    // The camera goes on while the frame is read back: what came before is the run's.
+    let pixels = pixels.borrow().clone();
     let raddr = sim.signal("raddr").unwrap();
     let rdata = sim.signal("rdata").unwrap();
-    let mut got = Vec::new();
+    let mut frame = Vec::new();
     for a in 0..width * height {
         sim.set(raddr, a as u64).unwrap();
         sim.tick(sync);
-        got.push(sim.get(rdata) as u16);
+        frame.push(sim.get(rdata) as u16);
     }
-    let seq = events.borrow().clone();
-    (seq, got, expected)
+    let events = events.borrow().clone();
+    Captured {
+        events,
+        frame,
+        expected,
+        pixels,
+    }
+}
+
+/// Checks an undamaged run: every frame stored and exact, every pixel at its place.
+fn assert_exact(run: Run) {
+    let (width, frames) = (run.width, run.frames);
+    let c = run_capture(run);
+    assert_eq!(c.events, vec!["stored"; frames as usize]);
+    assert!(c.frame == c.expected, "the picture differs");
+    assert_eq!(c.pixels.len(), frames as usize * c.expected.len());
+    for (i, &(x, y, p)) in c.pixels.iter().enumerate() {
+        let at = i % c.expected.len();
+        assert_eq!((x, y), (at as u32 % width, at as u32 / width), "position of pixel {i}");
+        assert_eq!(p, c.expected[at], "pixel {i}");
+    }
 }
 
 #[test]
 fn a_qqvga_picture_arrives_exactly_oversampled() {
-    let (events, got, expected) = run_capture(160, 120, true, &[], 2);
-    assert_eq!(events, ["stored", "stored"]);
-    assert!(got == expected, "the picture differs");
+    let run = Run {
+        width: 160,
+        height: 120,
+        oversampled: true,
+        com10: 0x00,
+        faults: &[],
+        frames: 2,
+    };
+    assert_exact(run);
+}
+
+#[test]
+fn a_qqvga_picture_arrives_exactly_with_pclk_stopped_in_the_blank() {
+    // COM10 bit 5: PCLK pulses only while HREF is high.
+    let run = Run {
+        width: 160,
+        height: 120,
+        oversampled: true,
+        com10: 0x20,
+        faults: &[],
+        frames: 2,
+    };
+    assert_exact(run);
 }
 
 #[test]
 fn a_qvga_picture_arrives_exactly_through_the_pclk_domain() {
-    let (events, got, expected) = run_capture(320, 240, false, &[], 2);
-    assert_eq!(events, ["stored", "stored"]);
-    assert!(got == expected, "the picture differs");
+    let run = Run {
+        width: 320,
+        height: 240,
+        oversampled: false,
+        com10: 0x00,
+        faults: &[],
+        frames: 2,
+    };
+    assert_exact(run);
 }
 
 #[test]
 fn a_damaged_frame_costs_only_itself() {
     let faults = [Fault::TruncateFrame { frame: 1, rows: 50 }, Fault::HrefGlitch { frame: 2, row: 30 }];
-    let (events, got, expected) = run_capture(160, 120, true, &faults, 4);
-    assert_eq!(events, ["stored", "dropped", "dropped", "stored"]);
-    assert!(got == expected, "the frame after the damage differs");
+    let c = run_capture(Run {
+        width: 160,
+        height: 120,
+        oversampled: true,
+        com10: 0x00,
+        faults: &faults,
+        frames: 4,
+    });
+    assert_eq!(c.events, ["stored", "dropped", "dropped", "stored"]);
+    assert!(c.frame == c.expected, "the frame after the damage differs");
 }
 
 #[test]
@@ -245,7 +348,7 @@ fn a_slow_reader_never_sees_a_torn_frame() {
     let mut sim = Simulator::new(&design);
     let sync = sim.domain("sync").unwrap();
     let camera = CameraHandle::new();
-    camera.set_register(0x3e, 0x1a);
+    preset(&camera, QQVGA_RGB565);
     let pins = PixelPins {
         vsync: "vsync",
         href: "href",

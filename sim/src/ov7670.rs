@@ -9,8 +9,10 @@
 //!
 //! **Pixels.** Each frame is VSYNC high for some lines, blank lines, then one HREF pulse
 //! per row carrying two bytes per pixel (R4..0 G5..3, then G2..0 B4..0), then blank
-//! lines. The window follows the register file: COM14 = 0x19 is QVGA, 0x1A QQVGA, else
-//! VGA. Real timing uses the datasheet's VGA line of 784 pixel times (1568 PCLK) and 510
+//! lines. The window follows the register file: 640x480, divided by the downsampling
+//! rates of SCALING_DCWCTR (0x72) when COM3 (0x0C) enables it. COM10 (0x15) bit 5 stops
+//! PCLK while HREF is low when PCLK is data (a PCLK domain's clock cannot be stopped);
+//! the polarity bits of COM10 are not modelled. Real timing uses the datasheet's VGA line of 784 pixel times (1568 PCLK) and 510
 //! lines (3 of VSYNC, 17 before the rows, 10 after); [`Timing::Compressed`] keeps the
 //! order of events with short blanks, for fast simulation. Bytes change after a PCLK
 //! rising edge, so they are stable at the next.
@@ -323,15 +325,21 @@ struct Source {
     col: u32,
     frame: u64,
     glitch_at: Option<u32>,
+    /// The HREF being driven.
+    href_now: bool,
 }
 
 impl Source {
+    /// The picture size: VGA, downsampled as COM3 and SCALING_DCWCTR say (datasheet:
+    /// COM3 bit 2 enables downsampling; DCWCTR bits 1:0 and 5:4 are the horizontal and
+    /// vertical rates, 1, 2, 4 or 8).
     fn window(&self) -> (u32, u32) {
-        match self.camera.borrow().registers[0x3e] {
-            0x19 => (320, 240),
-            0x1a => (160, 120),
-            _ => (640, 480),
+        let registers = &self.camera.borrow().registers;
+        if registers[0x0c] & 0x04 == 0 {
+            return (640, 480);
         }
+        let dcw = registers[0x72];
+        (640 >> (dcw & 3), 480 >> ((dcw >> 4) & 3))
     }
 
     /// Lines of VSYNC, blank lines before the rows, after them, and PCLKs a line.
@@ -398,6 +406,7 @@ impl Source {
 
     fn drive(&mut self, sim: &mut Simulator) {
         let (vsync, href, d) = self.advance();
+        self.href_now = href;
         for (s, v) in [(self.vsync, vsync as u64), (self.href, href as u64), (self.d, d as u64)] {
             sim.set(s, v).expect("camera pins are inputs of the design");
         }
@@ -442,7 +451,10 @@ impl Model for OversampledSource {
             return;
         }
         self.level = !self.level;
-        sim.set(self.pclk, self.level as u64).expect("PCLK is an input of the design");
+        // COM10 bit 5: no PCLK pulses while HREF is low.
+        let gated = self.source.camera.borrow().registers[0x15] & 0x20 != 0 && !self.source.href_now;
+        sim.set(self.pclk, (self.level && !gated) as u64)
+            .expect("PCLK is an input of the design");
         if !self.level {
             // Falling edge: the next byte.
             self.pclks += 1;
@@ -560,6 +572,7 @@ impl CameraHandle {
             col: 0,
             frame: 0,
             glitch_at: None,
+            href_now: false,
         };
         match pclk {
             Pclk::Domain(d) => sim.add_model(d, ClockedSource(source)),
