@@ -53,7 +53,7 @@ impl Signature for FrameBufferSignature {
 }
 
 /// A frame buffer of two `width` x `height` RGB565 banks in one memory (block RAM: a
-/// 160x120 pair takes 34 DP16KD). Domains `write` and `read` enter through ports.
+/// 160x120 pair takes 38 DP16KD). Domains `write` and `read` enter through ports.
 pub fn frame_buffer(width: u32, height: u32) -> Component<FrameBufferSignature> {
     let pixels = width * height;
     Component::build("frame_buffer", FrameBufferSignature { pixels }, move |m, p| {
@@ -91,7 +91,10 @@ pub fn frame_buffer(width: u32, height: u32) -> Component<FrameBufferSignature> 
         let x_now = mux(&starting, 0u8, &x);
         let y_now = mux(&starting, 0u8, &y);
         let inside = x_now.lt(width) & y_now.lt(height);
-        let index = (&y_now * width + &x_now).trunc(address_width(pixels));
+        // The pixel's index, counted rather than computed from x and y (no multiplier).
+        let count = m.signal("count", unsigned(address_width(pixels)));
+        let index = mux(&starting, 0u8, &count).trunc(count.width());
+        m.if_(&i.valid & &inside, |m| m.sync_in("write", count.eq(index.wrapping_add(1u8))));
         let write = m.write_port(mem, "write");
         m.comb([
             i.ready.eq(1u8),
