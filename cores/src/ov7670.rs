@@ -38,42 +38,33 @@ const RGB565_COMMON: [Step; 5] = [
 pub const VGA_RGB565: &[Step] = &RGB565_COMMON;
 
 /// RGB565 at QVGA (320x240): scaling enabled, PCLK divided by 2, window set to match.
-pub const QVGA_RGB565: &[Step] = &[
-    RGB565_COMMON[0],
-    RGB565_COMMON[1],
-    RGB565_COMMON[2],
-    RGB565_COMMON[3],
-    RGB565_COMMON[4],
-    Step::Write(0x0c, 0x04), // COM3: scaling enabled
-    Step::Write(0x3e, 0x19), // COM14: PCLK divided by 2, manual scaling
-    Step::Write(0x72, 0x11), // SCALING_DCWCTR: downsample by 2 both ways
-    Step::Write(0x73, 0xf1), // SCALING_PCLK_DIV: divide by 2
-    Step::Write(0x17, 0x16), // HSTART
-    Step::Write(0x18, 0x04), // HSTOP
-    Step::Write(0x32, 0x24), // HREF edge offsets
-    Step::Write(0x19, 0x02), // VSTART
-    Step::Write(0x1a, 0x7a), // VSTOP
-    Step::Write(0x03, 0x0a), // VREF
-];
+pub const QVGA_RGB565: &[Step] = &downscaled(0x19, 0x11, 0xf1, 0x24);
 
 /// RGB565 at QQVGA (160x120): as QVGA, downsampled by 4.
-pub const QQVGA_RGB565: &[Step] = &[
-    RGB565_COMMON[0],
-    RGB565_COMMON[1],
-    RGB565_COMMON[2],
-    RGB565_COMMON[3],
-    RGB565_COMMON[4],
-    Step::Write(0x0c, 0x04), // COM3: scaling enabled
-    Step::Write(0x3e, 0x1a), // COM14: PCLK divided by 4, manual scaling
-    Step::Write(0x72, 0x22), // SCALING_DCWCTR: downsample by 4 both ways
-    Step::Write(0x73, 0xf2), // SCALING_PCLK_DIV: divide by 4
-    Step::Write(0x17, 0x16), // HSTART
-    Step::Write(0x18, 0x04), // HSTOP
-    Step::Write(0x32, 0xa4), // HREF edge offsets
-    Step::Write(0x19, 0x02), // VSTART
-    Step::Write(0x1a, 0x7a), // VSTOP
-    Step::Write(0x03, 0x0a), // VREF
-];
+pub const QQVGA_RGB565: &[Step] = &downscaled(0x1a, 0x22, 0xf2, 0xa4);
+
+/// The common steps, then downsampling with these COM14, SCALING_DCWCTR,
+/// SCALING_PCLK_DIV and HREF values and the window the two scaled modes share.
+const fn downscaled(com14: u8, dcwctr: u8, pclk_div: u8, href: u8) -> [Step; 15] {
+    let c = RGB565_COMMON;
+    [
+        c[0],
+        c[1],
+        c[2],
+        c[3],
+        c[4],
+        Step::Write(0x0c, 0x04),     // COM3: scaling enabled
+        Step::Write(0x3e, com14),    // COM14: PCLK divider, manual scaling
+        Step::Write(0x72, dcwctr),   // SCALING_DCWCTR: downsampling both ways
+        Step::Write(0x73, pclk_div), // SCALING_PCLK_DIV
+        Step::Write(0x17, 0x16),     // HSTART
+        Step::Write(0x18, 0x04),     // HSTOP
+        Step::Write(0x32, href),     // HREF edge offsets
+        Step::Write(0x19, 0x02),     // VSTART
+        Step::Write(0x1a, 0x7a),     // VSTOP
+        Step::Write(0x03, 0x0a),     // VREF
+    ]
+}
 
 /// The camera's control pins and the configurator's verdict.
 #[derive(Clone, Debug)]
