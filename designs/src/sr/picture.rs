@@ -1,0 +1,135 @@
+//! Pictures as the model sees them: the camera's RGB565 pixels expanded to 8 bits by bit
+//! replication, then divided by 255; and the upscales the model is compared with.
+
+use std::path::Path;
+
+use super::error::ModelError;
+use super::network::FeatureMap;
+
+/// An 8-bit RGB picture, row by row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rgb8 {
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// `pixels[y * width + x]`.
+    pub pixels: Vec<[u8; 3]>,
+}
+
+/// RGB565 to 8 bits per channel by bit replication (the camera's convention).
+pub fn expand_rgb565(p: u16) -> [u8; 3] {
+    let (r, g, b) = ((p >> 11) as u8 & 31, (p >> 5) as u8 & 63, p as u8 & 31);
+    [(r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2)]
+}
+
+impl Rgb8 {
+    /// Reads a PNG as the camera would deliver it: RGB565, expanded back to 8 bits.
+    pub fn read_as_camera(path: &Path) -> Result<Rgb8, ModelError> {
+        let image = hdl_sim::ov7670::Image::from_png(path).map_err(|e| ModelError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(Rgb8 {
+            width: image.width as usize,
+            height: image.height as usize,
+            pixels: image.pixels.iter().map(|&p| expand_rgb565(p)).collect(),
+        })
+    }
+
+    /// The picture as the network's input: channels RGB, values in [0, 1].
+    pub fn to_input(&self) -> FeatureMap {
+        let mut map = FeatureMap::zeros(3, self.height, self.width);
+        for (i, p) in self.pixels.iter().enumerate() {
+            for (c, &v) in p.iter().enumerate() {
+                map.data[c * self.width * self.height + i] = v as f64 / 255.0;
+            }
+        }
+        map
+    }
+
+    /// A network output (values nominally in [0, 1]) as 8-bit: clamped, times 255,
+    /// rounded to nearest.
+    pub fn from_output(map: &FeatureMap) -> Rgb8 {
+        let n = map.width * map.height;
+        let level = |v: f64| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+        Rgb8 {
+            width: map.width,
+            height: map.height,
+            pixels: (0..n).map(|i| [0, 1, 2].map(|c| level(map.data[c * n + i]))).collect(),
+        }
+    }
+
+    /// Writes an RGB PNG.
+    pub fn write_png(&self, path: &Path) -> Result<(), ModelError> {
+        let io = |e: String| ModelError::Io {
+            path: path.display().to_string(),
+            message: e,
+        };
+        let file = std::fs::File::create(path).map_err(|e| io(e.to_string()))?;
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width as u32, self.height as u32);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let data: Vec<u8> = self.pixels.iter().flatten().copied().collect();
+        encoder
+            .write_header()
+            .and_then(|mut w| w.write_image_data(&data))
+            .map_err(|e| io(e.to_string()))
+    }
+
+    /// Nearest-neighbour upscale by `s`.
+    pub fn nearest(&self, s: usize) -> Rgb8 {
+        let (w, h) = (self.width * s, self.height * s);
+        Rgb8 {
+            width: w,
+            height: h,
+            pixels: (0..w * h).map(|i| self.pixels[(i / w / s) * self.width + (i % w) / s]).collect(),
+        }
+    }
+
+    /// Bicubic upscale by `s` (Keys' kernel, a = -0.5, pixel centres aligned, edges
+    /// clamped), as image libraries do it.
+    pub fn bicubic(&self, s: usize) -> Rgb8 {
+        let (w, h) = (self.width * s, self.height * s);
+        let weights = |t: f64| {
+            let k = |x: f64| {
+                let x = x.abs();
+                if x <= 1.0 {
+                    (1.5 * x - 2.5) * x * x + 1.0
+                } else if x < 2.0 {
+                    ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+                } else {
+                    0.0
+                }
+            };
+            [k(t + 1.0), k(t), k(1.0 - t), k(2.0 - t)]
+        };
+        let source = |o: usize| (o as f64 + 0.5) / s as f64 - 0.5;
+        let mut pixels = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let sy = source(y);
+            let (y0, wy) = (sy.floor() as isize, weights(sy - sy.floor()));
+            for x in 0..w {
+                let sx = source(x);
+                let (x0, wx) = (sx.floor() as isize, weights(sx - sx.floor()));
+                let mut acc = [0.0f64; 3];
+                for (dy, fy) in wy.iter().enumerate() {
+                    let yy = (y0 + dy as isize - 1).clamp(0, self.height as isize - 1) as usize;
+                    for (dx, fx) in wx.iter().enumerate() {
+                        let xx = (x0 + dx as isize - 1).clamp(0, self.width as isize - 1) as usize;
+                        let p = self.pixels[yy * self.width + xx];
+                        for c in 0..3 {
+                            acc[c] += fy * fx * p[c] as f64;
+                        }
+                    }
+                }
+                pixels.push(acc.map(|v| v.round().clamp(0.0, 255.0) as u8));
+            }
+        }
+        Rgb8 {
+            width: w,
+            height: h,
+            pixels,
+        }
+    }
+}

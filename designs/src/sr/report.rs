@@ -1,0 +1,107 @@
+//! What the compiled model is and costs: layers, folding, coefficient sets, MACs, memory,
+//! multipliers for an output mode, and its quality against the float reference.
+
+use std::fmt::Write;
+
+use super::fixed_point::FixedModel;
+use super::network::{Layer, Network};
+
+/// ECP5 devices and their MULT18X18D counts (Lattice ECP5 family data sheet).
+pub const ECP5_MULTIPLIERS: [(&str, usize); 3] = [("LFE5U-25F", 28), ("LFE5U-45F", 72), ("LFE5U-85F", 156)];
+
+/// The output mode the hardware figures are for: 640x480 at 60 Hz, pixel clock 25.175 MHz.
+pub const PIXEL_CLOCK_HZ: f64 = 25_175_000.0;
+
+/// The multiplier clock the figures assume (measured reachable on the 85F: see the
+/// README's synthesis notes).
+pub const DSP_CLOCK_HZ: f64 = 125_000_000.0;
+
+/// Frames per second of a 640x480 output with `macs` per pixel on `multipliers` at
+/// [`DSP_CLOCK_HZ`].
+pub fn frames_per_second(macs: f64, multipliers: usize) -> f64 {
+    multipliers as f64 * DSP_CLOCK_HZ / (macs * 640.0 * 480.0)
+}
+
+/// The layered cost in words, for the "does not fold" error.
+pub fn layered_cost(network: &Network) -> String {
+    let macs = network.layered_macs_per_pixel();
+    let fps: Vec<String> = ECP5_MULTIPLIERS
+        .iter()
+        .map(|(d, m)| format!("{d} {:.2} frames/s", frames_per_second(macs, *m)))
+        .collect();
+    format!(
+        "{macs:.0} MACs per output pixel, at 640x480 with every multiplier at {} MHz: {}",
+        DSP_CLOCK_HZ / 1e6,
+        fps.join(", ")
+    )
+}
+
+/// Quality of the fixed-point and folded models against the float reference.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quality {
+    /// PSNR of the fixed-point output against the reference, both in 8-bit levels.
+    pub psnr_fixed_vs_float_db: f64,
+    /// Largest difference in levels between the fixed-point output and the reference.
+    pub max_abs_diff_fixed_vs_float: u8,
+    /// Largest difference between the folded float model and the reference, unrounded
+    /// in output units (1 = 255 levels).
+    pub max_abs_diff_folded_vs_float: f64,
+}
+
+/// The report as TOML.
+pub fn to_toml(network: &Network, fixed: &FixedModel, quality: &Quality) -> String {
+    let f = &fixed.folded;
+    let classes = f.offsets.len();
+    let macs = f.macs_per_pixel();
+    let mut s = String::new();
+    let _ = writeln!(s, "# The compiled super-resolution model (hdl-designs sr_model).\n");
+    let _ = writeln!(s, "[model]");
+    let _ = writeln!(s, "scale = {}", f.scale);
+    let _ = writeln!(s, "layers = [{}]", layer_list(network));
+    let _ = writeln!(s, "folded = true");
+    let _ = writeln!(s, "window = [{}, {}]", f.window.0, f.window.1);
+    let _ = writeln!(s, "border = {}", f.border);
+    let _ = writeln!(s, "coefficient_sets = {}", classes * classes);
+    let _ = writeln!(s, "interior_sets = {}", f.scale * f.scale);
+    let _ = writeln!(s, "border_sets = {}", classes * classes - f.scale * f.scale);
+    let _ = writeln!(s, "macs_per_pixel_folded = {macs}");
+    let _ = writeln!(s, "macs_per_pixel_layered = {:.0}", network.layered_macs_per_pixel());
+    let _ = writeln!(s, "coefficient_bits = {}", fixed.coefficient_bits());
+    let _ = writeln!(s, "fraction_bits = {}", fixed.fraction_bits);
+    let _ = writeln!(s, "accumulator_bits = {}", fixed.accumulator_bits);
+    let _ = writeln!(s, "min_input = [{0}, {0}]", f.min_input);
+    let _ = writeln!(s, "\n[quality]");
+    let _ = writeln!(s, "psnr_fixed_vs_float_db = {:.3}", quality.psnr_fixed_vs_float_db);
+    let _ = writeln!(s, "max_abs_diff_fixed_vs_float = {}", quality.max_abs_diff_fixed_vs_float);
+    let _ = writeln!(s, "max_abs_diff_folded_vs_float = {:.3e}", quality.max_abs_diff_folded_vs_float);
+    let _ = writeln!(s, "\n[hardware]");
+    let _ = writeln!(s, "dsp_clock_mhz = {}", DSP_CLOCK_HZ / 1e6);
+    let _ = writeln!(s, "pixel_clock_mhz = {}", PIXEL_CLOCK_HZ / 1e6);
+    let _ = writeln!(
+        s,
+        "multipliers_640x480_60 = {}",
+        (PIXEL_CLOCK_HZ * macs as f64 / DSP_CLOCK_HZ).ceil() as usize
+    );
+    for (device, m) in ECP5_MULTIPLIERS {
+        let _ = writeln!(
+            s,
+            "layered_frames_per_s_{} = {:.3}",
+            device.to_lowercase().replace('-', "_"),
+            frames_per_second(network.layered_macs_per_pixel(), m)
+        );
+    }
+    s
+}
+
+fn layer_list(network: &Network) -> String {
+    let names: Vec<String> = network
+        .layers
+        .iter()
+        .map(|l| match l {
+            Layer::Conv(c) => format!("\"{}: Conv {}->{} {}x{}\"", c.name, c.inputs, c.outputs, c.kernel, c.kernel),
+            Layer::DepthToSpace { name, scale, mode } => format!("\"{name}: DepthToSpace {scale} {mode:?}\""),
+            Layer::Clamp { name, op, .. } => format!("\"{name}: {op}\""),
+        })
+        .collect();
+    names.join(", ")
+}

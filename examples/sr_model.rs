@@ -1,0 +1,142 @@
+//! The model tool: what an ML user runs first, before any hardware.
+//!
+//! `cargo run --release --example sr_model -- --model PATH --image PATH --out DIR`
+//!
+//! Imports the ONNX model, folds it, quantises it, runs the float reference (tract), the
+//! folded float model and the fixed-point model on the picture (taken as the camera
+//! would give it: RGB565, expanded by bit replication), and writes the outputs, nearest
+//! and bicubic upscales and `model_report.toml` into DIR.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use hdl_designs::sr::report::{to_toml, Quality};
+use hdl_designs::sr::{check_size, compile, reference, ModelError, Rgb8};
+
+struct Args {
+    model: PathBuf,
+    image: PathBuf,
+    out: PathBuf,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut args = Args {
+        model: root.join("designs/models/student_x4.onnx"),
+        image: root.join("designs/images/hubble_160x120.png"),
+        out: root.join("build/sr_model"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--model" => args.model = value()?.into(),
+            "--image" => args.image = value()?.into(),
+            "--out" => args.out = value()?.into(),
+            "--help" | "-h" => {
+                return Err("usage: sr_model [--model PATH.onnx] [--image PATH.png] [--out DIR]".into());
+            }
+            other => return Err(format!("unknown argument {other}; accepted: --model, --image, --out")),
+        }
+    }
+    Ok(args)
+}
+
+fn run(args: &Args) -> Result<(), ModelError> {
+    let t = Instant::now();
+    eprintln!("importing and folding {} ...", args.model.display());
+    let compiled = compile(&args.model)?;
+    let folded = &compiled.folded;
+    eprintln!(
+        "  folded in {:.1} s: scale {}, {} coefficient sets, {} MACs per pixel (layered: {:.0})",
+        t.elapsed().as_secs_f64(),
+        folded.scale,
+        folded.sets.len(),
+        folded.macs_per_pixel(),
+        compiled.network.layered_macs_per_pixel()
+    );
+    let picture = Rgb8::read_as_camera(&args.image)?;
+    check_size(folded, &picture)?;
+    let input = picture.to_input();
+    eprintln!("running the float reference (tract) on {}x{} ...", picture.width, picture.height);
+    let float = reference::run_reference(&args.model, &input)?;
+    eprintln!("running the folded and fixed-point models ...");
+    let folded_out = folded.run(&input);
+    let fixed_out = compiled.fixed.run(&picture);
+    let float8 = Rgb8::from_output(&float);
+
+    let clamp = |v: f64| v.clamp(folded.clamp.0, folded.clamp.1).clamp(0.0, 1.0);
+    let max_folded = float
+        .data
+        .iter()
+        .zip(&folded_out.data)
+        .map(|(a, b)| (clamp(*a) - b.clamp(0.0, 1.0)).abs())
+        .fold(0.0, f64::max);
+    let diffs: Vec<i32> = float8
+        .pixels
+        .iter()
+        .zip(&fixed_out.pixels)
+        .flat_map(|(a, b)| (0..3).map(move |c| a[c] as i32 - b[c] as i32))
+        .collect();
+    let max_fixed = diffs.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0) as u8;
+    let mse = diffs.iter().map(|d| (d * d) as f64).sum::<f64>() / diffs.len() as f64;
+    let quality = Quality {
+        psnr_fixed_vs_float_db: if mse == 0.0 {
+            f64::INFINITY
+        } else {
+            10.0 * (255.0f64 * 255.0 / mse).log10()
+        },
+        max_abs_diff_fixed_vs_float: max_fixed,
+        max_abs_diff_folded_vs_float: max_folded,
+    };
+
+    std::fs::create_dir_all(&args.out).map_err(|e| ModelError::Io {
+        path: args.out.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let s = folded.scale;
+    let files = [
+        ("reference_float.png", float8),
+        ("folded_float.png", Rgb8::from_output(&folded_out)),
+        ("reference_fixed.png", fixed_out),
+        ("nearest.png", picture.nearest(s)),
+        ("bicubic.png", picture.bicubic(s)),
+    ];
+    for (name, image) in &files {
+        image.write_png(&args.out.join(name))?;
+    }
+    let report = args.out.join("model_report.toml");
+    std::fs::write(&report, to_toml(&compiled.network, &compiled.fixed, &quality)).map_err(|e| ModelError::Io {
+        path: report.display().to_string(),
+        message: e.to_string(),
+    })?;
+    println!(
+        "fixed vs float: max {} levels, PSNR {:.2} dB; folded vs float: max {:.2e}",
+        quality.max_abs_diff_fixed_vs_float, quality.psnr_fixed_vs_float_db, quality.max_abs_diff_folded_vs_float
+    );
+    println!(
+        "wrote {} pictures and {} ({:.1} s)",
+        files.len(),
+        report.display(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("sr_model: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sr_model: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
