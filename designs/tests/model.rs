@@ -172,7 +172,7 @@ fn the_camera_convention_expands_by_bit_replication() {
     assert_eq!(expand_rgb565(0xffff), [255, 255, 255]);
     assert_eq!(expand_rgb565(0x0000), [0, 0, 0]);
     // r5 = 0b10000 -> 0b10000100, g6 = 0b100000 -> 0b10000010, b5 = 0b00001 -> 0b00001000.
-    assert_eq!(expand_rgb565(0b10000_100000_00001), [0x84, 0x82, 0x08]);
+    assert_eq!(expand_rgb565((0b10000 << 11) | (0b100000 << 5) | 0b00001), [0x84, 0x82, 0x08]);
     let one = FeatureMap::zeros(3, 1, 1);
     assert_eq!(Rgb8::from_output(&one).pixels, vec![[0, 0, 0]]);
 }

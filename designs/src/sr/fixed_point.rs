@@ -108,7 +108,7 @@ impl FixedModel {
                 let set = rc * n + cc;
                 let top = (y / f.scale) as isize + f.offsets[rc];
                 let left = (x / f.scale) as isize + f.offsets[cc];
-                for o in 0..f.outputs {
+                for (o, out) in pixels[y * w + x].iter_mut().enumerate().take(f.outputs) {
                     let mut acc = self.biases[set][o];
                     for i in 0..f.inputs {
                         for wy in 0..wr {
@@ -126,8 +126,7 @@ impl FixedModel {
                             }
                         }
                     }
-                    let out = ((acc + half) >> self.fraction_bits).clamp(self.clamp.0, self.clamp.1);
-                    pixels[y * w + x][o] = out as u8;
+                    *out = ((acc + half) >> self.fraction_bits).clamp(self.clamp.0, self.clamp.1) as u8;
                 }
             }
         }

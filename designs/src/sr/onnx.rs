@@ -173,7 +173,7 @@ impl<'a> Importer<'a> {
     /// Channels after a depth-to-space by `scale`.
     fn spread(&self, name: &str, channels: Option<usize>, scale: usize) -> Result<Option<usize>, ModelError> {
         let c = channels.unwrap_or(0);
-        if scale < 2 || c % (scale * scale) != 0 {
+        if scale < 2 || !c.is_multiple_of(scale * scale) {
             return Err(ModelError::BadNode {
                 node: name.to_string(),
                 message: format!(
@@ -220,7 +220,7 @@ impl<'a> Importer<'a> {
             }
             _ => {
                 let next = self.next_conv_inputs(back.output.first().map(String::as_str).unwrap_or(""));
-                let ratio = channels.zip(next).map_or(0, |(c, n)| if n > 0 { c / n } else { 0 });
+                let ratio = channels.zip(next).and_then(|(c, n)| c.checked_div(n)).unwrap_or(0);
                 (ratio as f64).sqrt().round() as usize
             }
         };
