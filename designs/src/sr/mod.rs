@@ -1,5 +1,5 @@
 //! The model compiler: a super-resolution CNN exported from PyTorch to ONNX, imported
-//! ([`onnx`]), run as the float reference ([`reference`]), folded exactly into one affine
+//! ([`onnx`]), run as the float reference ([`reference`](mod@reference)), folded exactly into one affine
 //! map per output-pixel class ([`fold`]), and quantised into the fixed-point model the
 //! hardware must match bit for bit ([`fixed_point`]).
 
