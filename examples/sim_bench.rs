@@ -15,22 +15,15 @@ use std::time::Instant;
 
 use hdl_dsl::{constant, examples, signed, tools, Design, Module, Value};
 use hdl_sim::verilator::Bench;
-use hdl_sim::Simulator;
+use hdl_sim::{Simulator, Xorshift};
 
 /// Seconds each measurement aims to take.
 const TARGET_SECONDS: f64 = 1.5;
 
 /// The coefficients of the benchmark FIR: fixed pseudo-random 16-bit values.
 fn coefficients(taps: usize) -> Vec<i64> {
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    (0..taps)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x as u16 as i16) as i64
-        })
-        .collect()
+    let mut x = Xorshift::new(0x2545_f491_4f6c_dd1d);
+    (0..taps).map(|_| (x.next() as u16 as i16) as i64).collect()
 }
 
 /// A `taps`-tap FIR filter: 16-bit signed samples and coefficients, a 40-bit registered
@@ -62,13 +55,6 @@ fn fir_model(taps: usize, inputs: &[i64]) -> i64 {
     (sum << 24) >> 24
 }
 
-fn xorshift(x: &mut u64) -> u64 {
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    *x
-}
-
 struct Case {
     name: &'static str,
     design: Design,
@@ -87,13 +73,13 @@ fn rust_rate(case: &Case, cycles: u64) -> f64 {
         sim.set(s, *value).expect("bench input value fits");
     }
     let random = case.random.map(|r| sim.signal(r).expect("bench input exists"));
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut x = Xorshift::new(0x9e37_79b9_7f4a_7c15);
     let mut history = Vec::new();
     let start = Instant::now();
     match random {
         Some(r) => {
             for _ in 0..cycles {
-                let v = xorshift(&mut x) & 0xffff;
+                let v = x.next() & 0xffff;
                 sim.set(r, v).expect("16 bits fit");
                 sim.tick(sync);
             }
@@ -103,9 +89,9 @@ fn rust_rate(case: &Case, cycles: u64) -> f64 {
     let seconds = start.elapsed().as_secs_f64();
     if case.name == "fir64" {
         // Replay the inputs for the model (outside the timed loop).
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut x = Xorshift::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..cycles {
-            history.push((xorshift(&mut x) & 0xffff) as u16 as i16 as i64);
+            history.push((x.next() & 0xffff) as u16 as i16 as i64);
         }
         let y = sim.signal("y").expect("fir output");
         assert_eq!(

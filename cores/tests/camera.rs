@@ -9,7 +9,7 @@ use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565, QVGA_RGB565};
 use hdl_dsl::{unsigned, Design, Module, ResetKind};
 use hdl_sim::ov7670::{CameraHandle, Fault, Image, Pclk, PixelPins, SccbPins, Timing};
-use hdl_sim::Simulator;
+use hdl_sim::{Simulator, Xorshift};
 
 const CLK_HZ: u64 = 25_000_000;
 
@@ -366,14 +366,11 @@ fn a_slow_reader_never_sees_a_torn_frame() {
         sim.signal("raddr").unwrap(),
         sim.signal("rdata").unwrap(),
     );
-    let mut x = 12345u64;
+    let mut rng = Xorshift::new(12345);
     let mut seen = [0; 2];
     while camera.frames_sent() < 40 {
         // Wait a while, take the newest frame, read it all at a third of the rate.
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        sim.ticks(sync, 1 + x % 20_000);
+        sim.ticks(sync, 1 + rng.next() % 20_000);
         sim.set(take, 1).unwrap();
         sim.tick(sync);
         sim.set(take, 0).unwrap();

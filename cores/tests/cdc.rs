@@ -9,7 +9,7 @@ use hdl_cores::cdc::{async_fifo, pulse_synchronizer, synchronizer};
 use hdl_dsl::stream::StreamSignature;
 use hdl_dsl::{unsigned, Design};
 use hdl_sim::stream::{Beat, ProtocolChecker, StreamSink, StreamSource};
-use hdl_sim::{Model, Sampled, Signal, Simulator};
+use hdl_sim::{Model, Sampled, Signal, Simulator, Xorshift};
 
 /// How many payloads the FIFO holds, counted from the transfers on both sides, and
 /// checks that neither flag ever lets a transfer through that the count forbids.
@@ -134,12 +134,10 @@ fn every_pulse_crosses_once() {
     let seen = Rc::new(RefCell::new(0u64));
     let count = seen.clone();
     sim.add_model(dst, move |s: &mut Simulator| *count.borrow_mut() += s.get(o));
-    let mut x = 77u64;
+    let mut rng = Xorshift::new(77);
     let mut sent = 0;
     for _ in 0..20_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         // A pulse now and then, always at least five source cycles (over three
         // destination cycles) apart.
         let pulse = x.is_multiple_of(3);

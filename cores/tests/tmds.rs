@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use hdl_cores::tmds::{tmds_encoder, CONTROL_TOKENS};
 use hdl_dsl::{tools, Design};
 use hdl_sim::hdmi::{decode, Symbol, DISPARITY_BOUND};
-use hdl_sim::Simulator;
+use hdl_sim::{Simulator, Xorshift};
 
 /// The encoder of DVI 1.0 section 3.3, step by step as the specification's flow chart
 /// writes it; `cnt` is the running disparity.
@@ -90,17 +90,6 @@ fn every_value_in_every_state_decodes_back() {
 /// Stimulus for one cycle: (de, data, c0, c1).
 type Input = (bool, u8, bool, bool);
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// Runs `inputs` through the encoder in hdl-sim; returns the symbol after each edge and
 /// the disparity state before it.
 fn simulate(inputs: &[Input]) -> Vec<(u16, i64)> {
@@ -124,7 +113,7 @@ fn simulate(inputs: &[Input]) -> Vec<(u16, i64)> {
 fn the_hardware_matches_the_specification_in_every_state() {
     // Steer the encoder: in each state, send a value not yet sent in that state, until
     // all 9 x 256 pairs are covered; blanking now and then.
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Xorshift::new(0x1234_5678_9abc_def1);
     let mut untried: Vec<Vec<u8>> = (0..9).map(|_| (0..=255).collect()).collect();
     let mut inputs = Vec::new();
     let mut cnt = 0;
@@ -168,7 +157,7 @@ fn the_emitted_verilog_matches_under_icarus() {
         return;
     };
     let vvp = tools::require(tools::Tool::Vvp, "the_emitted_verilog_matches_under_icarus").expect("vvp comes with iverilog");
-    let mut rng = Rng(0x0bad_5eed_1234_5678);
+    let mut rng = Xorshift::new(0x0bad_5eed_1234_5678);
     let inputs: Vec<Input> = (0..30_000)
         .map(|_| {
             let r = rng.next();

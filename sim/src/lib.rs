@@ -54,10 +54,12 @@ pub mod ov7670;
 mod peephole;
 mod program;
 mod simulator;
+pub mod stimulus;
 pub mod stream;
 mod vcd;
 pub mod verilator;
 
 pub use error::SimError;
 pub use simulator::{Domain, Memory, Model, Sampled, Signal, Simulator, DEFAULT_PERIOD_PS};
+pub use stimulus::Xorshift;
 pub use vcd::Trace;

@@ -313,6 +313,7 @@ impl Bench {
             let _ = writeln!(setup, "    top->d0_{name} = {value}ULL;");
         }
         let mut per_cycle = String::new();
+        // The same steps as `Xorshift`, so both simulators see the same inputs.
         for name in random {
             let _ = writeln!(per_cycle, "        x ^= x << 13; x ^= x >> 7; x ^= x << 17; top->d0_{name} = x;");
         }

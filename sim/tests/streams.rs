@@ -11,7 +11,7 @@ use hdl_dsl::stream::{self, StreamSignature};
 use hdl_dsl::{examples, tools, unsigned, Bits, Design, Module};
 use hdl_sim::stream::{Beat, ProtocolChecker, StreamSink, StreamSource};
 use hdl_sim::verilator::{Batch, Optimize, Ports};
-use hdl_sim::{Model, Sampled, Signal, Simulator};
+use hdl_sim::{Model, Sampled, Signal, Simulator, Xorshift};
 
 /// RGB565 to RGB888 as the converter should do it, written out independently: each
 /// channel's top bits repeat into the bits it lacks.
@@ -49,17 +49,12 @@ fn pipeline_keeps_every_payload_under_back_pressure() {
     let mut sim = Simulator::new(&design);
     let sync = sim.domain("sync").unwrap();
 
-    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut x = Xorshift::new(0x2545_f491_4f6c_dd1d);
     let beats: Vec<Beat> = (0..PAYLOADS)
-        .map(|k| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            Beat {
-                payload: x & 0xffff,
-                first: false,
-                last: k % 37 == 36,
-            }
+        .map(|k| Beat {
+            payload: x.next() & 0xffff,
+            first: false,
+            last: k % 37 == 36,
         })
         .collect();
     let ports = Ports::of(&design);
