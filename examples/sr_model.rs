@@ -64,32 +64,7 @@ fn run(args: &Args) -> Result<(), ModelError> {
     eprintln!("running the folded and fixed-point models ...");
     let folded_out = folded.run(&input);
     let fixed_out = compiled.fixed.run(&picture);
-    let float8 = Rgb8::from_output(&float);
-
-    let clamp = |v: f64| v.clamp(folded.clamp.0, folded.clamp.1).clamp(0.0, 1.0);
-    let max_folded = float
-        .data
-        .iter()
-        .zip(&folded_out.data)
-        .map(|(a, b)| (clamp(*a) - b.clamp(0.0, 1.0)).abs())
-        .fold(0.0, f64::max);
-    let diffs: Vec<i32> = float8
-        .pixels
-        .iter()
-        .zip(&fixed_out.pixels)
-        .flat_map(|(a, b)| (0..3).map(move |c| a[c] as i32 - b[c] as i32))
-        .collect();
-    let max_fixed = diffs.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0) as u8;
-    let mse = diffs.iter().map(|d| (d * d) as f64).sum::<f64>() / diffs.len() as f64;
-    let quality = Quality {
-        psnr_fixed_vs_float_db: if mse == 0.0 {
-            f64::INFINITY
-        } else {
-            10.0 * (255.0f64 * 255.0 / mse).log10()
-        },
-        max_abs_diff_fixed_vs_float: max_fixed,
-        max_abs_diff_folded_vs_float: max_folded,
-    };
+    let quality = Quality::measure(&float, &folded_out, &fixed_out, folded.clamp);
 
     std::fs::create_dir_all(&args.out).map_err(|e| ModelError::Io {
         path: args.out.display().to_string(),
@@ -97,7 +72,7 @@ fn run(args: &Args) -> Result<(), ModelError> {
     })?;
     let s = folded.scale;
     let files = [
-        ("reference_float.png", float8),
+        ("reference_float.png", Rgb8::from_output(&float)),
         ("folded_float.png", Rgb8::from_output(&folded_out)),
         ("reference_fixed.png", fixed_out),
         ("nearest.png", picture.nearest(s)),

@@ -71,7 +71,7 @@ impl FixedModel {
             .iter()
             .map(|s| s.bias.iter().map(|b| (255.0 * b * scale).round() as i64).collect())
             .collect();
-        let per_output = folded.inputs * folded.window.0 * folded.window.1;
+        let per_output = folded.per_output();
         let worst = coefficients
             .iter()
             .zip(&biases)
@@ -98,34 +98,17 @@ impl FixedModel {
     pub fn run(&self, input: &Rgb8) -> Rgb8 {
         let f = &self.folded;
         let (h, w) = (input.height * f.scale, input.width * f.scale);
-        let (wr, wc) = f.window;
-        let n = f.offsets.len();
         let half = 1i64 << (self.fraction_bits.max(1) - 1);
         let mut pixels = vec![[0u8; 3]; w * h];
         for y in 0..h {
             for x in 0..w {
-                let (rc, cc) = (f.class_index(y, h), f.class_index(x, w));
-                let set = rc * n + cc;
-                let top = (y / f.scale) as isize + f.offsets[rc];
-                let left = (x / f.scale) as isize + f.offsets[cc];
+                let (set, top, left) = f.locate(y, x, h, w);
                 for (o, out) in pixels[y * w + x].iter_mut().enumerate().take(f.outputs) {
-                    let mut acc = self.biases[set][o];
-                    for i in 0..f.inputs {
-                        for wy in 0..wr {
-                            let sy = top + wy as isize;
-                            if sy < 0 || sy >= input.height as isize {
-                                continue;
-                            }
-                            for wx in 0..wc {
-                                let sx = left + wx as isize;
-                                if sx >= 0 && sx < input.width as isize {
-                                    let q = self.coefficients[set][((o * f.inputs + i) * wr + wy) * wc + wx].to_bits();
-                                    let level = input.pixels[sy as usize * input.width + sx as usize][i];
-                                    acc += q as i64 * level as i64;
-                                }
-                            }
-                        }
-                    }
+                    let coefficients = &self.coefficients[set][o * f.per_output()..];
+                    let acc = self.biases[set][o]
+                        + f.taps(top, left, input.height, input.width)
+                            .map(|(k, i, sy, sx)| coefficients[k].to_bits() as i64 * input.pixels[sy * input.width + sx][i] as i64)
+                            .sum::<i64>();
                     *out = ((acc + half) >> self.fraction_bits).clamp(self.clamp.0, self.clamp.1) as u8;
                 }
             }

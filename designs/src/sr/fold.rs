@@ -81,15 +81,41 @@ impl FoldedModel {
         self.outputs * self.inputs * self.window.0 * self.window.1
     }
 
-    /// The affine map of output pixel (`y`, `x`) of a `height` x `width` output:
-    /// its coefficient set and the window's top-left low-resolution position.
-    pub fn locate(&self, y: usize, x: usize, height: usize, width: usize) -> (&CoefficientSet, isize, isize) {
-        let n = self.offsets.len();
+    /// The affine map of output pixel (`y`, `x`) of a `height` x `width` output: the
+    /// index of its coefficient set and the window's top-left low-resolution position.
+    pub fn locate(&self, y: usize, x: usize, height: usize, width: usize) -> (usize, isize, isize) {
         let (rc, cc) = (self.class_index(y, height), self.class_index(x, width));
         let s = self.scale as isize;
         let top = y as isize / s + self.offsets[rc];
         let left = x as isize / s + self.offsets[cc];
-        (&self.sets[rc * n + cc], top, left)
+        (rc * self.offsets.len() + cc, top, left)
+    }
+
+    /// The window's taps that fall inside an `input_height` x `input_width` picture, for
+    /// a window at (`top`, `left`): (index within one output channel's coefficients,
+    /// input channel, row, column). Taps outside read zero, so they are left out.
+    pub fn taps(
+        &self,
+        top: isize,
+        left: isize,
+        input_height: usize,
+        input_width: usize,
+    ) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+        let (wr, wc) = self.window;
+        (0..self.inputs).flat_map(move |i| {
+            (0..wr).flat_map(move |wy| {
+                (0..wc).filter_map(move |wx| {
+                    let (sy, sx) = (top + wy as isize, left + wx as isize);
+                    let inside = (0..input_height as isize).contains(&sy) && (0..input_width as isize).contains(&sx);
+                    inside.then(|| ((i * wr + wy) * wc + wx, i, sy as usize, sx as usize))
+                })
+            })
+        })
+    }
+
+    /// Coefficients per output channel in a set.
+    pub fn per_output(&self) -> usize {
+        self.inputs * self.window.0 * self.window.1
     }
 
     /// Runs the folded model in `f64` on a picture (values as the network takes them);
@@ -97,27 +123,17 @@ impl FoldedModel {
     pub fn run(&self, input: &FeatureMap) -> FeatureMap {
         let (h, w) = (input.height * self.scale, input.width * self.scale);
         let mut out = FeatureMap::zeros(self.outputs, h, w);
-        let (wr, wc) = self.window;
         for y in 0..h {
             for x in 0..w {
                 let (set, top, left) = self.locate(y, x, h, w);
+                let set = &self.sets[set];
                 for o in 0..self.outputs {
-                    let mut acc = set.bias[o];
-                    for i in 0..self.inputs {
-                        for wy in 0..wr {
-                            let sy = top + wy as isize;
-                            if sy < 0 || sy >= input.height as isize {
-                                continue;
-                            }
-                            for wx in 0..wc {
-                                let sx = left + wx as isize;
-                                if sx >= 0 && sx < input.width as isize {
-                                    let c = set.coefficients[((o * self.inputs + i) * wr + wy) * wc + wx];
-                                    acc += c * input.at(i, sy as usize, sx as usize);
-                                }
-                            }
-                        }
-                    }
+                    let coefficients = &set.coefficients[o * self.per_output()..];
+                    let acc = set.bias[o]
+                        + self
+                            .taps(top, left, input.height, input.width)
+                            .map(|(k, i, sy, sx)| coefficients[k] * input.at(i, sy, sx))
+                            .sum::<f64>();
                     out.data[(o * h + y) * w + x] = acc.clamp(self.clamp.0, self.clamp.1);
                 }
             }
@@ -147,6 +163,17 @@ struct Window {
 }
 
 impl Window {
+    fn zeros(top: isize, left: isize, height: usize, width: usize, outputs: usize, channels: usize) -> Window {
+        Window {
+            top,
+            left,
+            height,
+            width,
+            outputs,
+            values: DMatrix::zeros(outputs * height * width, channels),
+        }
+    }
+
     fn row(&self, o: usize, y: usize, x: usize) -> usize {
         (o * self.height + y) * self.width + x
     }
@@ -160,14 +187,7 @@ fn back_conv(w: &Window, conv: &Conv, height: usize, width: usize) -> Window {
     let bottom = (w.top + w.height as isize + r).min(height as isize);
     let right = (w.left + w.width as isize + r).min(width as isize);
     let (nh, nw) = ((bottom - top).max(0) as usize, (right - left).max(0) as usize);
-    let mut out = Window {
-        top,
-        left,
-        height: nh,
-        width: nw,
-        outputs: w.outputs,
-        values: DMatrix::zeros(w.outputs * nh * nw, conv.inputs),
-    };
+    let mut out = Window::zeros(top, left, nh, nw, w.outputs, conv.inputs);
     for ky in 0..conv.kernel {
         for kx in 0..conv.kernel {
             // This offset's weights as an (outputs x inputs) matrix.
@@ -207,14 +227,7 @@ fn back_depth_to_space(w: &Window, layer: &Layer, channels_in: usize) -> Window 
     let left = w.left.div_euclid(s);
     let nh = ((w.top + w.height as isize - 1).div_euclid(s) - top + 1) as usize;
     let nw = ((w.left + w.width as isize - 1).div_euclid(s) - left + 1) as usize;
-    let mut out = Window {
-        top,
-        left,
-        height: nh,
-        width: nw,
-        outputs: w.outputs,
-        values: DMatrix::zeros(w.outputs * nh * nw, channels_in),
-    };
+    let mut out = Window::zeros(top, left, nh, nw, w.outputs, channels_in);
     for o in 0..w.outputs {
         for y in 0..w.height {
             let ay = w.top + y as isize;
@@ -231,19 +244,25 @@ fn back_depth_to_space(w: &Window, layer: &Layer, channels_in: usize) -> Window 
     out
 }
 
-/// How many output rows at each edge have their own coefficients: every convolution
-/// but the first layer zero-pads a map whose outside the picture's zeros do not give.
-fn border_depth(linear: &[Layer], scale: usize) -> usize {
+/// How many output rows at each edge have their own coefficients — every convolution
+/// but the first layer zero-pads a map whose outside the picture's zeros do not give —
+/// and how far, in output pixels, an output pixel's inputs reach.
+fn border_and_reach(linear: &[Layer], scale: usize) -> (usize, usize) {
     let mut coarse = scale; // output pixels per pixel of the current map, along an axis
-    let mut border = 0;
+    let (mut border, mut reach) = (0, scale);
     for (index, layer) in linear.iter().enumerate() {
         match layer {
-            Layer::Conv(c) if index > 0 => border += c.radius() * coarse,
+            Layer::Conv(c) => {
+                reach += c.radius() * coarse;
+                if index > 0 {
+                    border += c.radius() * coarse;
+                }
+            }
             Layer::DepthToSpace { scale, .. } => coarse /= scale,
-            _ => {}
+            Layer::Clamp { .. } => {}
         }
     }
-    border
+    (border, reach)
 }
 
 /// Folds the network's linear chain. Fails when a clamp sits between linear layers.
@@ -257,21 +276,9 @@ pub fn fold(network: &Network) -> Result<FoldedModel, ModelError> {
         });
     }
     let scale = network.scale();
-    let border = border_depth(linear, scale);
-    // The total reach in output pixels, to size a canonical picture whose classes do
-    // not touch each other and whose interior holds every phase away from both edges.
-    let reach: usize = {
-        let mut coarse = scale;
-        let mut reach = scale;
-        for l in linear {
-            match l {
-                Layer::Conv(c) => reach += c.radius() * coarse,
-                Layer::DepthToSpace { scale, .. } => coarse /= scale,
-                _ => {}
-            }
-        }
-        reach
-    };
+    // The canonical picture is sized so its classes do not touch each other and its
+    // interior holds every phase away from both edges.
+    let (border, reach) = border_and_reach(linear, scale);
     let reach_lr = reach.div_ceil(scale) + 1;
     let min_input = (2 * border + scale).div_ceil(scale) + 2 * reach_lr;
     let size = min_input * scale;

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use super::fixed_point::FixedModel;
-use super::network::{Layer, Network};
+use super::network::{FeatureMap, Layer, Network};
+use super::picture::Rgb8;
 
 /// ECP5 devices and their MULT18X18D counts (Lattice ECP5 family data sheet).
 pub const ECP5_MULTIPLIERS: [(&str, usize); 3] = [("LFE5U-25F", 28), ("LFE5U-45F", 72), ("LFE5U-85F", 156)];
@@ -46,6 +47,38 @@ pub struct Quality {
     /// Largest difference between the folded float model and the reference, unrounded
     /// in output units (1 = 255 levels).
     pub max_abs_diff_folded_vs_float: f64,
+}
+
+impl Quality {
+    /// Compares the models' outputs on one picture: `float` is the reference's raw
+    /// output, `folded` the folded model's (already clamped by `clamp`, the network's
+    /// final clamps), `fixed` the fixed-point picture.
+    pub fn measure(float: &FeatureMap, folded: &FeatureMap, fixed: &Rgb8, clamp: (f64, f64)) -> Quality {
+        let unit = |v: f64| v.clamp(clamp.0, clamp.1).clamp(0.0, 1.0);
+        let max_abs_diff_folded_vs_float = float
+            .data
+            .iter()
+            .zip(&folded.data)
+            .map(|(a, b)| (unit(*a) - unit(*b)).abs())
+            .fold(0.0, f64::max);
+        let diffs: Vec<i32> = Rgb8::from_output(float)
+            .pixels
+            .iter()
+            .zip(&fixed.pixels)
+            .flat_map(|(a, b)| (0..3).map(move |c| a[c] as i32 - b[c] as i32))
+            .collect();
+        let max = diffs.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0);
+        let mse = diffs.iter().map(|d| (d * d) as f64).sum::<f64>() / diffs.len().max(1) as f64;
+        Quality {
+            psnr_fixed_vs_float_db: if mse == 0.0 {
+                f64::INFINITY
+            } else {
+                10.0 * (255.0f64 * 255.0 / mse).log10()
+            },
+            max_abs_diff_fixed_vs_float: max.min(255) as u8,
+            max_abs_diff_folded_vs_float,
+        }
+    }
 }
 
 /// The report as TOML.
