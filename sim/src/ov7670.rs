@@ -354,8 +354,11 @@ impl Source {
     fn advance(&mut self) -> (bool, bool, u8) {
         let (width, height) = self.window();
         let (vs, before, after, line_len) = self.blanking(width);
-        let faults = self.camera.borrow().faults.clone();
-        let rows = faults
+        // Borrowed, not cloned: this runs every PCLK.
+        let rows = self
+            .camera
+            .borrow()
+            .faults
             .iter()
             .find_map(|f| match *f {
                 Fault::TruncateFrame { frame, rows } if frame == self.frame => Some(rows.min(height)),
@@ -394,8 +397,9 @@ impl Source {
             if self.line == total {
                 self.line = 0;
                 self.frame += 1;
-                self.camera.borrow_mut().frames += 1;
-                self.glitch_at = faults.iter().find_map(|f| match *f {
+                let mut camera = self.camera.borrow_mut();
+                camera.frames += 1;
+                self.glitch_at = camera.faults.iter().find_map(|f| match *f {
                     Fault::HrefGlitch { frame, row } if frame == self.frame => Some(row),
                     _ => None,
                 });
