@@ -5,7 +5,8 @@
 //! Imports the ONNX model, folds it, quantises it, runs the float reference (tract), the
 //! folded float model and the fixed-point model on the picture (taken as the camera
 //! would give it: RGB565, expanded by bit replication), and writes the outputs, nearest
-//! and bicubic upscales and `model_report.toml` into DIR.
+//! and bicubic upscales, `side_by_side.png` (input, nearest, bicubic, fixed-point model)
+//! and `model_report.toml` into DIR.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -71,12 +72,15 @@ fn run(args: &Args) -> Result<(), ModelError> {
         message: e.to_string(),
     })?;
     let s = folded.scale;
+    let (nearest, bicubic) = (picture.nearest(s), picture.bicubic(s));
+    let side_by_side = Rgb8::side_by_side(&[&picture, &nearest, &bicubic, &fixed_out], 8);
     let files = [
         ("reference_float.png", Rgb8::from_output(&float)),
         ("folded_float.png", Rgb8::from_output(&folded_out)),
         ("reference_fixed.png", fixed_out),
-        ("nearest.png", picture.nearest(s)),
-        ("bicubic.png", picture.bicubic(s)),
+        ("nearest.png", nearest),
+        ("bicubic.png", bicubic),
+        ("side_by_side.png", side_by_side),
     ];
     for (name, image) in &files {
         image.write_png(&args.out.join(name))?;

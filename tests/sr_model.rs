@@ -55,9 +55,20 @@ fn the_default_and_the_2x_models_write_every_file() {
             "reference_fixed.png",
             "nearest.png",
             "bicubic.png",
+            "side_by_side.png",
         ] {
             assert!(out.join(f).is_file(), "{f} missing");
         }
+        // Input, nearest, bicubic and the fixed-point model in one row, 8 pixels apart
+        // (compared as read back through the camera convention, which both sides share).
+        let read = |f: &str| Rgb8::read_as_camera(&out.join(f)).unwrap();
+        let (side, fixed) = (read("side_by_side.png"), read("reference_fixed.png"));
+        assert_eq!((side.width, side.height), (w + 3 * fixed.width + 3 * 8, fixed.height));
+        let panel = |left: usize, p: &Rgb8| {
+            (0..p.height).all(|y| side.pixels[y * side.width + left..][..p.width] == p.pixels[y * p.width..][..p.width])
+        };
+        assert!(panel(0, &crop), "the input panel differs");
+        assert!(panel(w + 8 + 2 * (fixed.width + 8), &fixed), "the model panel differs");
         let report = std::fs::read_to_string(out.join("model_report.toml")).unwrap();
         for key in [
             "scale",

@@ -132,4 +132,24 @@ impl Rgb8 {
             pixels,
         }
     }
+
+    /// Pictures in one row, top-aligned, `gap` pixels apart on a dark grey ground: the
+    /// comparison a reader takes in at a glance.
+    pub fn side_by_side(panels: &[&Rgb8], gap: usize) -> Rgb8 {
+        let width = panels.iter().map(|p| p.width).sum::<usize>() + gap * panels.len().saturating_sub(1);
+        let height = panels.iter().map(|p| p.height).max().unwrap_or(0);
+        let mut out = Rgb8 {
+            width,
+            height,
+            pixels: vec![[40; 3]; width * height],
+        };
+        let mut left = 0;
+        for panel in panels {
+            for (y, row) in panel.pixels.chunks(panel.width.max(1)).enumerate() {
+                out.pixels[y * width + left..][..panel.width].copy_from_slice(row);
+            }
+            left += panel.width + gap;
+        }
+        out
+    }
 }
