@@ -1,24 +1,26 @@
 //! The model tool: what an ML user runs first, before any hardware.
 //!
-//! `cargo run --release --example sr_model -- --model PATH --image PATH --out DIR`
+//! `cargo run --release --example sr_model -- --model PATH --image PATH --out DIR [--original PATH]`
 //!
 //! Imports the ONNX model, folds it, quantises it, runs the float reference (tract), the
 //! folded float model and the fixed-point model on the picture (taken as the camera
 //! would give it: RGB565, expanded by bit replication), and writes the outputs, nearest
 //! and bicubic upscales, `side_by_side.png` (input, nearest, bicubic, fixed-point model)
-//! and `model_report.toml` into DIR.
+//! and `model_report.toml` into DIR. Given the high-resolution original the input was
+//! made from, it adds it to the row and reports each upscale's PSNR against it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use hdl_designs::sr::report::{to_toml, Quality};
+use hdl_designs::sr::report::{to_toml, Fidelity, Quality};
 use hdl_designs::sr::{check_size, compile, reference, ModelError, Rgb8};
 
 struct Args {
     model: PathBuf,
     image: PathBuf,
     out: PathBuf,
+    original: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -27,6 +29,7 @@ fn parse_args() -> Result<Args, String> {
         model: root.join("designs/models/student_x4.onnx"),
         image: root.join("designs/images/hubble_160x120.png"),
         out: root.join("build/sr_model"),
+        original: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -35,10 +38,11 @@ fn parse_args() -> Result<Args, String> {
             "--model" => args.model = value()?.into(),
             "--image" => args.image = value()?.into(),
             "--out" => args.out = value()?.into(),
+            "--original" => args.original = Some(value()?.into()),
             "--help" | "-h" => {
-                return Err("usage: sr_model [--model PATH.onnx] [--image PATH.png] [--out DIR]".into());
+                return Err("usage: sr_model [--model PATH.onnx] [--image PATH.png] [--out DIR] [--original PATH.png]".into());
             }
-            other => return Err(format!("unknown argument {other}; accepted: --model, --image, --out")),
+            other => return Err(format!("unknown argument {other}; accepted: --model, --image, --out, --original")),
         }
     }
     Ok(args)
@@ -59,6 +63,17 @@ fn run(args: &Args) -> Result<(), ModelError> {
     );
     let picture = Rgb8::read_as_camera(&args.image)?;
     check_size(folded, &picture)?;
+    let original = args.original.as_deref().map(Rgb8::read_png).transpose()?;
+    let output_size = (picture.width * folded.scale, picture.height * folded.scale);
+    if let (Some(o), Some(path)) = (&original, &args.original) {
+        if (o.width, o.height) != output_size {
+            return Err(ModelError::OriginalSize {
+                path: path.display().to_string(),
+                size: (o.width, o.height),
+                expected: output_size,
+            });
+        }
+    }
     let input = picture.to_input();
     eprintln!("running the float reference (tract) on {}x{} ...", picture.width, picture.height);
     let float = reference::run_reference(&args.model, &input)?;
@@ -73,7 +88,10 @@ fn run(args: &Args) -> Result<(), ModelError> {
     })?;
     let s = folded.scale;
     let (nearest, bicubic) = (picture.nearest(s), picture.bicubic(s));
-    let side_by_side = Rgb8::side_by_side(&[&picture, &nearest, &bicubic, &fixed_out], 8);
+    let fidelity = original.as_ref().map(|o| Fidelity::measure(o, &nearest, &bicubic, &fixed_out));
+    let mut panels = vec![&picture, &nearest, &bicubic, &fixed_out];
+    panels.extend(&original);
+    let side_by_side = Rgb8::side_by_side(&panels, 8);
     let files = [
         ("reference_float.png", Rgb8::from_output(&float)),
         ("folded_float.png", Rgb8::from_output(&folded_out)),
@@ -86,7 +104,7 @@ fn run(args: &Args) -> Result<(), ModelError> {
         image.write_png(&args.out.join(name))?;
     }
     let report = args.out.join("model_report.toml");
-    std::fs::write(&report, to_toml(&compiled.network, &compiled.fixed, &quality)).map_err(|e| ModelError::Io {
+    std::fs::write(&report, to_toml(&compiled.network, &compiled.fixed, &quality, fidelity.as_ref())).map_err(|e| ModelError::Io {
         path: report.display().to_string(),
         message: e.to_string(),
     })?;
@@ -94,6 +112,12 @@ fn run(args: &Args) -> Result<(), ModelError> {
         "fixed vs float: max {} levels, PSNR {:.2} dB; folded vs float: max {:.2e}",
         quality.max_abs_diff_fixed_vs_float, quality.psnr_fixed_vs_float_db, quality.max_abs_diff_folded_vs_float
     );
+    if let Some(o) = &fidelity {
+        println!(
+            "PSNR against the original ({}-pixel border excluded): nearest {:.2} dB, bicubic {:.2} dB, model {:.2} dB",
+            o.border, o.psnr_nearest_db, o.psnr_bicubic_db, o.psnr_model_db
+        );
+    }
     println!(
         "wrote {} pictures and {} ({:.1} s)",
         files.len(),

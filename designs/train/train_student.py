@@ -23,7 +23,8 @@ normal equations) are summed once from the photos. So each step costs a few mill
 whatever the data size, and full-batch L-BFGS converges where minibatch SGD wanders. The
 same normal equations give the least-squares bound: the best affine filter over the
 same windows. The start is the upsampling conv as the per-phase least-squares 3x3 filter
-and the HR convs as the identity on three channels, already better than bicubic.
+and the HR convs as the identity on three channels plus a little noise, already better
+than bicubic.
 
 Usage (CPU is enough, about four minutes for 4x):
     python designs/train/train_student.py --scale 4 --dynamo --out designs/models
@@ -192,7 +193,8 @@ def folded(model, win):
 
 def least_squares_upsample(model, train, s):
     """The upsampling conv as the per-phase least-squares 3x3 filter, the HR convs as the
-    identity on three channels."""
+    identity on three channels plus a hundredth of PyTorch's random initialisation (without
+    it the other 61 channels would get no gradient and stay zero)."""
     conv = model.upsample[0]
     with torch.no_grad():
         for ph in range(s * s):
@@ -205,10 +207,10 @@ def least_squares_upsample(model, train, s):
                 conv.weight[c * s * s + ph] = sol[:27, c].reshape(3, 3, 3)
                 conv.bias[c * s * s + ph] = sol[27, c]
         for hr_conv in model.hr_convs():
-            hr_conv.weight.zero_()
+            hr_conv.weight.mul_(0.01)
             hr_conv.bias.zero_()
             for c in range(3):
-                hr_conv.weight[c, c, 1, 1] = 1.0
+                hr_conv.weight[c, c, 1, 1] += 1.0
 
 
 def psnr(out, hr):
@@ -312,13 +314,17 @@ def export(model, scale, out, dynamo):
 
 def write_default_images(out):
     """The default test picture: a 640x480 crop of hubble_deep_field and its 160x120
-    camera-sized 4x4 box average (8-bit, before the camera's RGB565 step)."""
+    camera-sized 4x4 box average (8-bit, before the camera's RGB565 step); and a small
+    part of both (48x36 and 192x144) for the README's side-by-side comparison."""
     from PIL import Image
 
     hr = skdata.hubble_deep_field()[200:680, 180:820]
     lr = np.clip(np.round(hr.astype(np.float64).reshape(120, 4, 160, 4, 3).mean(axis=(1, 3))), 0, 255)
+    lr = lr.astype(np.uint8)
     Image.fromarray(hr).save(os.path.join(out, "hubble_640x480.png"))
-    Image.fromarray(lr.astype(np.uint8)).save(os.path.join(out, "hubble_160x120.png"))
+    Image.fromarray(lr).save(os.path.join(out, "hubble_160x120.png"))
+    Image.fromarray(hr[56:200, 80:272]).save(os.path.join(out, "hubble_part_192x144.png"))
+    Image.fromarray(lr[14:50, 20:68]).save(os.path.join(out, "hubble_part_48x36.png"))
     print("wrote the default pictures into", out)
 
 

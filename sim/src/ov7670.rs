@@ -78,34 +78,37 @@ pub struct Image {
 impl Image {
     /// An 8-bit RGB PNG quantised to RGB565 (the top bits of each channel).
     pub fn from_png(path: &Path) -> Result<Image, SimError> {
-        let io = |message: String| SimError::Io {
-            path: path.display().to_string(),
-            message,
-        };
-        let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-            .read_info()
-            .map_err(|e| io(e.to_string()))?;
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).map_err(|e| io(e.to_string()))?;
-        let channels = match info.color_type {
-            png::ColorType::Rgb => 3,
-            png::ColorType::Rgba => 4,
-            other => return Err(io(format!("an 8-bit RGB or RGBA PNG is needed, not {other:?}"))),
-        };
-        if info.bit_depth != png::BitDepth::Eight {
-            return Err(io(format!("an 8-bit PNG is needed, not {:?}", info.bit_depth)));
-        }
-        let pixels = buf[..info.buffer_size()]
-            .chunks(channels)
-            .map(|p| rgb565(p[0], p[1], p[2]))
-            .collect();
+        let (width, height, pixels) = read_png_rgb8(path)?;
         Ok(Image {
-            width: info.width,
-            height: info.height,
-            pixels,
+            width,
+            height,
+            pixels: pixels.iter().map(|&[r, g, b]| rgb565(r, g, b)).collect(),
         })
     }
+}
+
+/// An 8-bit RGB or RGBA PNG as width, height and RGB pixels row by row (alpha dropped).
+pub fn read_png_rgb8(path: &Path) -> Result<(u32, u32, Vec<[u8; 3]>), SimError> {
+    let io = |message: String| SimError::Io {
+        path: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .map_err(|e| io(e.to_string()))?;
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).map_err(|e| io(e.to_string()))?;
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => return Err(io(format!("an 8-bit RGB or RGBA PNG is needed, not {other:?}"))),
+    };
+    if info.bit_depth != png::BitDepth::Eight {
+        return Err(io(format!("an 8-bit PNG is needed, not {:?}", info.bit_depth)));
+    }
+    let pixels = buf[..info.buffer_size()].chunks(channels).map(|p| [p[0], p[1], p[2]]).collect();
+    Ok((info.width, info.height, pixels))
 }
 
 /// An RGB888 colour quantised to RGB565.

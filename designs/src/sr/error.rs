@@ -70,6 +70,15 @@ pub enum ModelError {
         /// The smallest width and height accepted.
         min: (u32, u32),
     },
+    /// The high-resolution original is not the size of the model's output.
+    OriginalSize {
+        /// The original's file.
+        path: String,
+        /// Its size.
+        size: (usize, usize),
+        /// The output's size.
+        expected: (usize, usize),
+    },
     /// The float reference (tract) failed.
     Reference(String),
 }
@@ -100,6 +109,11 @@ impl fmt::Display for ModelError {
                 f,
                 "the picture is {width}x{height}; this model's border classes need at least {}x{}",
                 min.0, min.1
+            ),
+            ModelError::OriginalSize { path, size, expected } => write!(
+                f,
+                "{path}: the original is {}x{} but the model's output is {}x{}; give the picture the input was made from, at the output's size",
+                size.0, size.1, expected.0, expected.1
             ),
             ModelError::Reference(message) => write!(f, "the float reference (tract) failed: {message}"),
         }

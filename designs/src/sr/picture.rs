@@ -17,6 +17,15 @@ pub struct Rgb8 {
     pub pixels: Vec<[u8; 3]>,
 }
 
+/// PSNR in dB of a mean squared error in 8-bit levels.
+pub fn psnr_db(mse: f64) -> f64 {
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
 /// RGB565 to 8 bits per channel by bit replication (the camera's convention).
 pub fn expand_rgb565(p: u16) -> [u8; 3] {
     let (r, g, b) = ((p >> 11) as u8 & 31, (p >> 5) as u8 & 63, p as u8 & 31);
@@ -24,17 +33,43 @@ pub fn expand_rgb565(p: u16) -> [u8; 3] {
 }
 
 impl Rgb8 {
-    /// Reads a PNG as the camera would deliver it: RGB565, expanded back to 8 bits.
-    pub fn read_as_camera(path: &Path) -> Result<Rgb8, ModelError> {
-        let image = hdl_sim::ov7670::Image::from_png(path).map_err(|e| ModelError::Io {
+    /// Reads an 8-bit RGB (or RGBA) PNG as it is.
+    pub fn read_png(path: &Path) -> Result<Rgb8, ModelError> {
+        let (width, height, pixels) = hdl_sim::ov7670::read_png_rgb8(path).map_err(|e| ModelError::Io {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
         Ok(Rgb8 {
-            width: image.width as usize,
-            height: image.height as usize,
-            pixels: image.pixels.iter().map(|&p| expand_rgb565(p)).collect(),
+            width: width as usize,
+            height: height as usize,
+            pixels,
         })
+    }
+
+    /// Reads a PNG as the camera would deliver it: RGB565, expanded back to 8 bits.
+    pub fn read_as_camera(path: &Path) -> Result<Rgb8, ModelError> {
+        let mut picture = Rgb8::read_png(path)?;
+        for p in &mut picture.pixels {
+            *p = expand_rgb565(hdl_sim::ov7670::rgb565(p[0], p[1], p[2]));
+        }
+        Ok(picture)
+    }
+
+    /// PSNR in dB against `original` (same size), `border` pixels excluded at each edge,
+    /// as super-resolution papers measure it; infinite when equal.
+    pub fn psnr(&self, original: &Rgb8, border: usize) -> f64 {
+        let (w, h) = (self.width.min(original.width), self.height.min(original.height));
+        let (mut sum, mut count) = (0.0, 0usize);
+        for y in border..h.saturating_sub(border) {
+            for x in border..w.saturating_sub(border) {
+                let (a, b) = (self.pixels[y * self.width + x], original.pixels[y * original.width + x]);
+                for c in 0..3 {
+                    sum += (a[c] as f64 - b[c] as f64).powi(2);
+                }
+                count += 3;
+            }
+        }
+        psnr_db(sum / count.max(1) as f64)
     }
 
     /// The picture as the network's input: channels RGB, values in [0, 1].

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::fixed_point::FixedModel;
 use super::network::{FeatureMap, Layer, Network};
-use super::picture::Rgb8;
+use super::picture::{psnr_db, Rgb8};
 
 /// ECP5 devices and their MULT18X18D counts (Lattice ECP5 family data sheet).
 pub const ECP5_MULTIPLIERS: [(&str, usize); 3] = [("LFE5U-25F", 28), ("LFE5U-45F", 72), ("LFE5U-85F", 156)];
@@ -70,19 +70,44 @@ impl Quality {
         let max = diffs.iter().map(|d| d.unsigned_abs()).max().unwrap_or(0);
         let mse = diffs.iter().map(|d| (d * d) as f64).sum::<f64>() / diffs.len().max(1) as f64;
         Quality {
-            psnr_fixed_vs_float_db: if mse == 0.0 {
-                f64::INFINITY
-            } else {
-                10.0 * (255.0f64 * 255.0 / mse).log10()
-            },
+            psnr_fixed_vs_float_db: psnr_db(mse),
             max_abs_diff_fixed_vs_float: max.min(255) as u8,
             max_abs_diff_folded_vs_float,
         }
     }
 }
 
-/// The report as TOML.
-pub fn to_toml(network: &Network, fixed: &FixedModel, quality: &Quality) -> String {
+/// How close each upscale comes to the high-resolution original the input was made from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fidelity {
+    /// Pixels excluded at each edge.
+    pub border: usize,
+    /// PSNR of the nearest-neighbour upscale, dB.
+    pub psnr_nearest_db: f64,
+    /// PSNR of the bicubic upscale, dB.
+    pub psnr_bicubic_db: f64,
+    /// PSNR of the fixed-point model (what the hardware outputs), dB.
+    pub psnr_model_db: f64,
+}
+
+impl Fidelity {
+    /// The super-resolution papers' border: 8 pixels.
+    pub const BORDER: usize = 8;
+
+    /// Measures the upscales against `original`, which must be their size.
+    pub fn measure(original: &Rgb8, nearest: &Rgb8, bicubic: &Rgb8, model: &Rgb8) -> Fidelity {
+        let b = Fidelity::BORDER;
+        Fidelity {
+            border: b,
+            psnr_nearest_db: nearest.psnr(original, b),
+            psnr_bicubic_db: bicubic.psnr(original, b),
+            psnr_model_db: model.psnr(original, b),
+        }
+    }
+}
+
+/// The report as TOML; `[original]` only when an original was given.
+pub fn to_toml(network: &Network, fixed: &FixedModel, quality: &Quality, fidelity: Option<&Fidelity>) -> String {
     let f = &fixed.folded;
     let classes = f.offsets.len();
     let macs = f.macs_per_pixel();
@@ -107,6 +132,13 @@ pub fn to_toml(network: &Network, fixed: &FixedModel, quality: &Quality) -> Stri
     let _ = writeln!(s, "psnr_fixed_vs_float_db = {:.3}", quality.psnr_fixed_vs_float_db);
     let _ = writeln!(s, "max_abs_diff_fixed_vs_float = {}", quality.max_abs_diff_fixed_vs_float);
     let _ = writeln!(s, "max_abs_diff_folded_vs_float = {:.3e}", quality.max_abs_diff_folded_vs_float);
+    if let Some(o) = fidelity {
+        let _ = writeln!(s, "\n[original]");
+        let _ = writeln!(s, "border = {}", o.border);
+        let _ = writeln!(s, "psnr_nearest_db = {:.3}", o.psnr_nearest_db);
+        let _ = writeln!(s, "psnr_bicubic_db = {:.3}", o.psnr_bicubic_db);
+        let _ = writeln!(s, "psnr_model_db = {:.3}", o.psnr_model_db);
+    }
     let _ = writeln!(s, "\n[hardware]");
     let _ = writeln!(s, "dsp_clock_mhz = {}", DSP_CLOCK_HZ / 1e6);
     let _ = writeln!(s, "pixel_clock_mhz = {}", PIXEL_CLOCK_HZ / 1e6);
