@@ -103,19 +103,22 @@ fn layer_summary(path: &Path) -> Vec<String> {
 }
 
 #[test]
-fn pytorch_opset_10_reshape_transpose_reshape_and_clip_fold_exactly() {
-    let path = fixture("pixel_shuffle_opset10_x2.onnx");
-    assert_eq!(
-        layer_summary(&path),
-        [
-            "Conv 3->12 3x3 bias true",
-            "DepthToSpace 2 Crd",
-            "Conv 3->3 5x5 bias false",
-            "Clip 0..1"
-        ]
-    );
-    // Exported at 16x16 with the shape constants that size implies, so run at it.
-    check_against_reference(&path, 16, 16);
+fn pytorch_opset_10_pixel_shuffles_and_clip_fold_exactly() {
+    let layers = [
+        "Conv 3->12 3x3 bias true",
+        "DepthToSpace 2 Crd",
+        "Conv 3->3 5x5 bias false",
+        "Clip 0..1",
+    ];
+    // A fixed size: Reshape-Transpose-Reshape with the shapes of the 16x16 export, so it
+    // runs at that size only.
+    let fixed = fixture("pixel_shuffle_opset10_x2.onnx");
+    assert_eq!(layer_summary(&fixed), layers);
+    check_against_reference(&fixed, 16, 16);
+    // A dynamic size: Unsqueeze-Reshape-Transpose-Reshape-Reshape-Squeeze, any size.
+    let dynamic = fixture("pixel_shuffle_opset10_dynamic_x2.onnx");
+    assert_eq!(layer_summary(&dynamic), layers);
+    check_against_reference(&dynamic, 19, 13);
 }
 
 #[test]

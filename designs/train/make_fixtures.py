@@ -80,21 +80,25 @@ def main(out):
     r = helper.make_node("Relu", ["b"], ["output"], name="relu")
     model([a, d, i, b, r], ia + ib, f"{out}/dcr_identity_x2.onnx", opset=13)
     # Accepted: PyTorch's classic exporter at opset 10 writes PixelShuffle as
-    # Reshape-Transpose-Reshape and the clamp as Clip with attributes.
+    # Reshape-Transpose-Reshape for a fixed size, as Unsqueeze-Reshape-Transpose-Reshape-
+    # Reshape-Squeeze for a dynamic one, and the clamp as Clip with attributes.
     torch.manual_seed(1)
     net = ShuffleX2().eval()
     with torch.no_grad():
         net.up.weight.mul_(0.3).add_(1.0 / 27)
         net.smooth.weight.mul_(0.3).add_(1.0 / 75)
-    torch.onnx.export(
-        net,
-        (torch.rand(1, 3, 16, 16),),
-        f"{out}/pixel_shuffle_opset10_x2.onnx",
-        opset_version=10,
-        input_names=["input"],
-        output_names=["output"],
-        dynamo=False,
-    )
+    dynamic = {"input": {0: "batch", 2: "height", 3: "width"}, "output": {0: "batch", 2: "height2", 3: "width2"}}
+    for name, axes in [("pixel_shuffle_opset10_x2", None), ("pixel_shuffle_opset10_dynamic_x2", dynamic)]:
+        torch.onnx.export(
+            net,
+            (torch.rand(1, 3, 16, 16),),
+            f"{out}/{name}.onnx",
+            opset_version=10,
+            input_names=["input"],
+            output_names=["output"],
+            dynamic_axes=axes,
+            dynamo=False,
+        )
     print("wrote fixtures into", out)
 
 

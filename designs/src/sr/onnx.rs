@@ -14,6 +14,9 @@ use super::network::{Conv, DepthToSpaceMode, Layer, Network};
 /// What the importer accepts, for error messages.
 const ACCEPTED: &str = "Conv, DepthToSpace, Reshape-Transpose-Reshape (pixel shuffle), Relu, Clip, Identity";
 
+/// Operators that only move data, accepted as the parts of a pixel shuffle.
+const SHAPE_ONLY: [&str; 4] = ["Reshape", "Unsqueeze", "Squeeze", "Transpose"];
+
 /// Reads an ONNX file into a [`Network`].
 pub fn import(path: &Path) -> Result<Network, ModelError> {
     let shown = path.display().to_string();
@@ -124,7 +127,7 @@ impl<'a> Importer<'a> {
                     channels = self.spread(&name, channels, scale)?;
                     layers.push(Layer::DepthToSpace { name, scale, mode });
                 }
-                "Reshape" => {
+                "Reshape" | "Unsqueeze" => {
                     let (layer, out, c) = self.pixel_shuffle_pattern(node, channels)?;
                     channels = c;
                     current = out;
@@ -184,53 +187,74 @@ impl<'a> Importer<'a> {
         Ok(Some(c / (scale * scale)))
     }
 
-    /// Reshape to 6D, Transpose, Reshape to 4D: PixelShuffle as older exporters write it.
-    fn pixel_shuffle_pattern(&self, reshape: &NodeProto, channels: Option<usize>) -> Result<(Layer, String, Option<usize>), ModelError> {
-        let name = node_name(reshape);
-        let not_shuffle = || ModelError::BadNode {
-            node: name.clone(),
-            message: "a Reshape is accepted only as the start of Reshape-Transpose-Reshape (pixel shuffle)".into(),
+    /// PixelShuffle as older exporters write it: a run of shape-only nodes around one
+    /// six-dimensional Transpose. PyTorch at opset 10 writes Reshape-Transpose-Reshape for a
+    /// fixed picture size and Unsqueeze-Reshape-Transpose-Reshape-Reshape-Squeeze when the
+    /// size is dynamic; the Transpose's permutation says CRD or DCR.
+    fn pixel_shuffle_pattern(&self, first: &NodeProto, channels: Option<usize>) -> Result<(Layer, String, Option<usize>), ModelError> {
+        let not_shuffle = |detail: &str| {
+            ModelError::BadNode {
+            node: node_name(first),
+            message: format!(
+                "{} is accepted only as part of a pixel shuffle (Reshape, Unsqueeze and Squeeze around one Transpose of a 6D tensor); {detail}",
+                first.op_type
+            ),
+        }
         };
-        let out = reshape.output.first().ok_or_else(not_shuffle)?;
-        let transpose = match self.consumers(out).as_slice() {
-            [t] if t.op_type == "Transpose" => *t,
-            _ => return Err(not_shuffle()),
+        let mut run = vec![first];
+        while let [next] = self
+            .consumers(run[run.len() - 1].output.first().map(String::as_str).unwrap_or(""))
+            .as_slice()
+        {
+            if !SHAPE_ONLY.contains(&next.op_type.as_str()) {
+                break;
+            }
+            run.push(*next);
+        }
+        let transposes: Vec<usize> = (0..run.len()).filter(|&i| run[i].op_type == "Transpose").collect();
+        let &[t] = transposes.as_slice() else {
+            return Err(not_shuffle(&format!("this run has {} Transposes", transposes.len())));
         };
-        let t_out = transpose.output.first().ok_or_else(not_shuffle)?;
-        let back = match self.consumers(t_out).as_slice() {
-            [r] if r.op_type == "Reshape" => *r,
-            _ => return Err(not_shuffle()),
-        };
-        let perm = ints_attr(transpose, "perm").unwrap_or_default();
-        let mode = match perm.as_slice() {
+        let mode = match ints_attr(run[t], "perm").unwrap_or_default().as_slice() {
             [0, 1, 4, 2, 5, 3] => DepthToSpaceMode::Crd,
             [0, 3, 4, 1, 5, 2] => DepthToSpaceMode::Dcr,
-            _ => return Err(not_shuffle()),
-        };
-        // The block size: from the 6D shape when it is a constant, else from the channel
-        // counts on either side.
-        let shape = reshape.input.get(1).and_then(|s| self.constants.get(s.as_str()));
-        let scale = match shape.map(|t| self.ints(t)).transpose()? {
-            Some(dims) if dims.len() == 6 => {
-                let d = match mode {
-                    DepthToSpaceMode::Crd => dims[2],
-                    DepthToSpaceMode::Dcr => dims[1],
-                };
-                d.max(0) as usize
-            }
-            _ => {
-                let next = self.next_conv_inputs(back.output.first().map(String::as_str).unwrap_or(""));
-                let ratio = channels.zip(next).and_then(|(c, n)| c.checked_div(n)).unwrap_or(0);
-                (ratio as f64).sqrt().round() as usize
+            other => {
+                return Err(not_shuffle(&format!(
+                    "its Transpose permutes {other:?}, not [0, 1, 4, 2, 5, 3] (CRD) or [0, 3, 4, 1, 5, 2] (DCR)"
+                )))
             }
         };
-        let channels = self.spread(&node_name(back), channels, scale)?;
+        let last = run[run.len() - 1];
+        let out = last.output.first().cloned().unwrap_or_default();
+        // The block size: from the 6D shape fed to the Transpose when it states it, else
+        // from the channel counts on either side.
+        let shape = run[..t]
+            .iter()
+            .rev()
+            .find(|n| n.op_type == "Reshape")
+            .and_then(|r| r.input.get(1))
+            .and_then(|s| self.constants.get(s.as_str()));
+        let stated = match shape.map(|t| self.ints(t)).transpose()? {
+            Some(dims) if dims.len() == 6 => match mode {
+                DepthToSpaceMode::Crd => dims[2],
+                DepthToSpaceMode::Dcr => dims[1],
+            },
+            _ => 0,
+        };
+        let scale = if stated > 0 {
+            stated as usize
+        } else {
+            let next = self.next_conv_inputs(&out);
+            let ratio = channels.zip(next).and_then(|(c, n)| c.checked_div(n)).unwrap_or(0);
+            (ratio as f64).sqrt().round() as usize
+        };
+        let channels = self.spread(&node_name(last), channels, scale)?;
         let layer = Layer::DepthToSpace {
-            name: node_name(back),
+            name: node_name(last),
             scale,
             mode,
         };
-        Ok((layer, back.output.first().cloned().unwrap_or_default(), channels))
+        Ok((layer, out, channels))
     }
 
     /// The input channels of the first convolution after `tensor`, if any.
