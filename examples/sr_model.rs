@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use hdl_designs::sr::report::{to_toml, Fidelity, Quality};
-use hdl_designs::sr::{check_size, compile, reference, ModelError, Rgb8};
+use hdl_designs::sr::{check_size, compile, read_original, reference, ModelError, Rgb8};
 
 struct Args {
     model: PathBuf,
@@ -63,17 +63,11 @@ fn run(args: &Args) -> Result<(), ModelError> {
     );
     let picture = Rgb8::read_as_camera(&args.image)?;
     check_size(folded, &picture)?;
-    let original = args.original.as_deref().map(Rgb8::read_png).transpose()?;
-    let output_size = (picture.width * folded.scale, picture.height * folded.scale);
-    if let (Some(o), Some(path)) = (&original, &args.original) {
-        if (o.width, o.height) != output_size {
-            return Err(ModelError::OriginalSize {
-                path: path.display().to_string(),
-                size: (o.width, o.height),
-                expected: output_size,
-            });
-        }
-    }
+    let original = args
+        .original
+        .as_deref()
+        .map(|path| read_original(path, folded, &picture))
+        .transpose()?;
     let input = picture.to_input();
     eprintln!("running the float reference (tract) on {}x{} ...", picture.width, picture.height);
     let float = reference::run_reference(&args.model, &input)?;

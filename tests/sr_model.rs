@@ -30,16 +30,11 @@ fn the_default_and_the_2x_models_write_every_file() {
     let images = Path::new(root).join("designs/images");
     // A small part of the default picture keeps the unoptimized test build quick; the 4x
     // run also gets the matching part of the original.
-    let cut = |picture: &Rgb8, x0: usize, y0: usize, w: usize, h: usize| Rgb8 {
-        width: w,
-        height: h,
-        pixels: (0..w * h)
-            .map(|i| picture.pixels[(y0 + i / w) * picture.width + x0 + i % w])
-            .collect(),
-    };
     let (w, h) = (24, 18);
-    let crop = cut(&Rgb8::read_as_camera(&images.join("hubble_160x120.png")).unwrap(), 60, 50, w, h);
-    let original = cut(&Rgb8::read_png(&images.join("hubble_640x480.png")).unwrap(), 240, 200, 4 * w, 4 * h);
+    let crop = Rgb8::read_as_camera(&images.join("hubble_160x120.png")).unwrap().crop(60, 50, w, h);
+    let original = Rgb8::read_png(&images.join("hubble_640x480.png"))
+        .unwrap()
+        .crop(240, 200, 4 * w, 4 * h);
     let (image, original_path) = (out_dir("picture.png"), out_dir("original.png"));
     crop.write_png(&image).unwrap();
     original.write_png(&original_path).unwrap();

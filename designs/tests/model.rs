@@ -22,15 +22,9 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A `width` x `height` crop of the default camera picture.
 fn picture(width: usize, height: usize) -> Rgb8 {
-    let full = Rgb8::read_as_camera(&root().join("designs/images/hubble_160x120.png")).unwrap();
-    let (x0, y0) = (37, 11);
-    Rgb8 {
-        width,
-        height,
-        pixels: (0..width * height)
-            .map(|i| full.pixels[(y0 + i / width) * full.width + x0 + i % width])
-            .collect(),
-    }
+    Rgb8::read_as_camera(&root().join("designs/images/hubble_160x120.png"))
+        .unwrap()
+        .crop(37, 11, width, height)
 }
 
 /// Folded vs tract (every value, unrounded) and fixed vs tract (8-bit levels).

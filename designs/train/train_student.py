@@ -92,7 +92,8 @@ def photos(names, s):
 
 class Windows:
     """The exact LR window each output phase reads: rows lo[i]..=hi[i] around the output's
-    LR pixel for HR row phase i (columns likewise), held as a mask over a square unfold."""
+    LR pixel for HR row phase i (columns likewise), held per phase as a mask over the
+    columns of Windows.unfold."""
 
     def __init__(self, s):
         self.s = s
@@ -106,13 +107,14 @@ class Windows:
             m = torch.zeros(3, k, k, dtype=torch.bool)
             r = self.reach
             m[:, self.lo[i] + r : self.hi[i] + r + 1, self.lo[j] + r : self.hi[j] + r + 1] = True
-            self.masks.append(m.reshape(-1))
+            self.masks.append(torch.cat([m.reshape(-1), torch.tensor([True])]))  # and the 1
 
-    def patches(self, lr, ph, padded):
-        """Rows of [window values..., 1] for every LR pixel (zero-padded) or only those whose
-        full window lies inside the picture."""
+    def unfold(self, lr, padded):
+        """Rows of [every value of the square window..., 1] for every LR pixel (zero-padded)
+        or only those whose full window lies inside the picture; phase ph's rows are
+        `unfold(...)[:, masks[ph]]`."""
         k = 2 * self.reach + 1
-        p = F.unfold(lr[None], k, padding=self.reach if padded else 0)[0].T[:, self.masks[ph]]
+        p = F.unfold(lr[None], k, padding=self.reach if padded else 0)[0].T
         return torch.cat([p, torch.ones(p.shape[0], 1, dtype=p.dtype)], 1)
 
 
@@ -123,20 +125,19 @@ class NormalEquations:
 
     def __init__(self, train, win):
         s, r = win.s, win.reach
-        self.a, self.b, self.c, self.count = [], [], [], 0
-        for ph in range(s * s):
-            i, j = divmod(ph, s)
-            a = b = c = 0
-            for _, lr, hr in train:
-                p = win.patches(lr, ph, padded=False)
-                h, w = lr.shape[1] - 2 * r, lr.shape[2] - 2 * r
+        self.a, self.b, self.c = [0] * (s * s), [0] * (s * s), [0] * (s * s)
+        self.count = 0
+        for _, lr, hr in train:
+            every = win.unfold(lr, padded=False)
+            h, w = lr.shape[1] - 2 * r, lr.shape[2] - 2 * r
+            for ph in range(s * s):
+                i, j = divmod(ph, s)
+                p = every[:, win.masks[ph]]
                 t = hr[:, r * s + i :: s, r * s + j :: s][:, :h, :w].reshape(3, -1).T
-                a, b, c = a + p.T @ p, b + p.T @ t, c + (t * t).sum()
-                if ph == 0:
-                    self.count += t.numel() * s * s
-            self.a.append(a)
-            self.b.append(b)
-            self.c.append(c)
+                self.a[ph] = self.a[ph] + p.T @ p
+                self.b[ph] = self.b[ph] + p.T @ t
+                self.c[ph] = self.c[ph] + (t * t).sum()
+                self.count += t.numel()
 
     def mse(self, rows):
         """Mean squared error of per-phase filters `rows[ph]` (3, n), on [0, 1] values."""
@@ -170,7 +171,7 @@ def collapsed(model):
 
 
 def folded(model, win):
-    """The model's interior folded filters per phase, (3, n) rows as Windows.patches orders
+    """The model's interior folded filters per phase, (3, n) rows as Windows.unfold orders
     them, from LR impulses at the centre of a picture big enough that no layer sees an edge."""
     s = win.s
     kernel, bias = collapsed(model)
@@ -187,7 +188,7 @@ def folded(model, win):
         ys = [s * (c0 - m) + i - HR_RADIUS for m in range(win.lo[i], win.hi[i] + 1)]
         xs = [s * (c0 - m) + j - HR_RADIUS for m in range(win.lo[j], win.hi[j] + 1)]
         coeffs = response[:, :, ys, :][:, :, :, xs].permute(1, 0, 2, 3).reshape(3, -1)
-        rows.append(torch.cat([coeffs, offset[:, ys[0] + s * win.lo[i], xs[0] + s * win.lo[j]][:, None]], 1))
+        rows.append(torch.cat([coeffs, offset[:, s * c0 + i - HR_RADIUS, s * c0 + j - HR_RADIUS, None]], 1))
     return rows
 
 
@@ -197,10 +198,10 @@ def least_squares_upsample(model, train, s):
     it the other 61 channels would get no gradient and stay zero)."""
     conv = model.upsample[0]
     with torch.no_grad():
+        a = torch.cat([F.unfold(lr[None], 3, padding=1)[0].T for _, lr, _ in train])
+        a = torch.cat([a, torch.ones(a.shape[0], 1, dtype=a.dtype)], 1)
         for ph in range(s * s):
             i, j = divmod(ph, s)
-            a = torch.cat([F.unfold(lr[None], 3, padding=1)[0].T for _, lr, _ in train])
-            a = torch.cat([a, torch.ones(a.shape[0], 1, dtype=a.dtype)], 1)
             t = torch.cat([hr[:, i::s, j::s].reshape(3, -1).T for _, _, hr in train])
             sol = torch.linalg.lstsq(a, t).solution  # (28, 3)
             for c in range(3):
@@ -224,9 +225,10 @@ def bound_output(fits, win, lr):
     """The least-squares filters run over a whole picture (zero-padded like the model)."""
     s = win.s
     out = torch.zeros(3, lr.shape[1] * s, lr.shape[2] * s)
+    every = win.unfold(lr, padded=True)
     for ph in range(s * s):
         i, j = divmod(ph, s)
-        out[:, i::s, j::s] = (win.patches(lr, ph, padded=True) @ fits[ph].T).T.reshape(3, *lr.shape[1:])
+        out[:, i::s, j::s] = (every[:, win.masks[ph]] @ fits[ph].T).T.reshape(3, *lr.shape[1:])
     return out
 
 

@@ -39,6 +39,21 @@ pub fn compile(path: &Path) -> Result<Compiled, ModelError> {
     Ok(Compiled { network, folded, fixed })
 }
 
+/// Reads the high-resolution original `picture` was made from, which must be the size
+/// of the model's output, for measuring the upscales against it.
+pub fn read_original(path: &Path, folded: &FoldedModel, picture: &Rgb8) -> Result<Rgb8, ModelError> {
+    let original = Rgb8::read_png(path)?;
+    let expected = (picture.width * folded.scale, picture.height * folded.scale);
+    if (original.width, original.height) != expected {
+        return Err(ModelError::OriginalSize {
+            path: path.display().to_string(),
+            size: (original.width, original.height),
+            expected,
+        });
+    }
+    Ok(original)
+}
+
 /// Checks that `picture` is large enough for the model's border classes.
 pub fn check_size(folded: &FoldedModel, picture: &Rgb8) -> Result<(), ModelError> {
     let min = folded.min_input;

@@ -192,14 +192,13 @@ impl<'a> Importer<'a> {
     /// fixed picture size and Unsqueeze-Reshape-Transpose-Reshape-Reshape-Squeeze when the
     /// size is dynamic; the Transpose's permutation says CRD or DCR.
     fn pixel_shuffle_pattern(&self, first: &NodeProto, channels: Option<usize>) -> Result<(Layer, String, Option<usize>), ModelError> {
-        let not_shuffle = |detail: &str| {
-            ModelError::BadNode {
+        let not_shuffle = |detail: &str| ModelError::BadNode {
             node: node_name(first),
             message: format!(
-                "{} is accepted only as part of a pixel shuffle (Reshape, Unsqueeze and Squeeze around one Transpose of a 6D tensor); {detail}",
+                "{} is accepted only as part of a pixel shuffle (Reshape, Unsqueeze and Squeeze around one \
+                 Transpose of a 6D tensor); {detail}",
                 first.op_type
             ),
-        }
         };
         let mut run = vec![first];
         while let [next] = self

@@ -55,21 +55,34 @@ impl Rgb8 {
         Ok(picture)
     }
 
-    /// PSNR in dB against `original` (same size), `border` pixels excluded at each edge,
-    /// as super-resolution papers measure it; infinite when equal.
+    /// PSNR in dB against `original`, which must be the same size, `border` pixels
+    /// excluded at each edge, as super-resolution papers measure it; infinite when equal.
     pub fn psnr(&self, original: &Rgb8, border: usize) -> f64 {
-        let (w, h) = (self.width.min(original.width), self.height.min(original.height));
+        debug_assert_eq!((self.width, self.height), (original.width, original.height));
         let (mut sum, mut count) = (0.0, 0usize);
-        for y in border..h.saturating_sub(border) {
-            for x in border..w.saturating_sub(border) {
-                let (a, b) = (self.pixels[y * self.width + x], original.pixels[y * original.width + x]);
-                for c in 0..3 {
-                    sum += (a[c] as f64 - b[c] as f64).powi(2);
+        for y in border..self.height.saturating_sub(border) {
+            for x in border..self.width.saturating_sub(border) {
+                let i = y * self.width + x;
+                for (a, b) in self.pixels[i].iter().zip(&original.pixels[i]) {
+                    sum += (*a as f64 - *b as f64).powi(2);
                 }
                 count += 3;
             }
         }
         psnr_db(sum / count.max(1) as f64)
+    }
+
+    /// The `width` x `height` part whose top-left pixel is (`x0`, `y0`); it must lie
+    /// inside the picture.
+    pub fn crop(&self, x0: usize, y0: usize, width: usize, height: usize) -> Rgb8 {
+        Rgb8 {
+            width,
+            height,
+            pixels: (0..height)
+                .flat_map(|y| &self.pixels[(y0 + y) * self.width + x0..][..width])
+                .copied()
+                .collect(),
+        }
     }
 
     /// The picture as the network's input: channels RGB, values in [0, 1].
@@ -186,5 +199,40 @@ impl Rgb8 {
             left += panel.width + gap;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(width: usize, height: usize, level: u8) -> Rgb8 {
+        Rgb8 {
+            width,
+            height,
+            pixels: vec![[level; 3]; width * height],
+        }
+    }
+
+    #[test]
+    fn psnr_counts_only_the_pixels_inside_the_border() {
+        let original = flat(20, 20, 100);
+        let mut upscale = original.clone();
+        upscale.pixels[0] = [0; 3]; // in the 8-pixel border: ignored
+        assert_eq!(upscale.psnr(&original, 8), f64::INFINITY);
+        upscale.pixels[9 * 20 + 10][1] = 103; // one channel of the 4x4 interior, 3 levels off
+        let expected = 10.0 * (255.0f64 * 255.0 / (9.0 / 48.0)).log10();
+        assert!((upscale.psnr(&original, 8) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn crop_takes_the_named_part() {
+        let mut picture = flat(5, 4, 0);
+        for (i, p) in picture.pixels.iter_mut().enumerate() {
+            *p = [i as u8; 3];
+        }
+        let part = picture.crop(1, 2, 3, 2);
+        assert_eq!((part.width, part.height), (3, 2));
+        assert_eq!(part.pixels.iter().map(|p| p[0]).collect::<Vec<_>>(), [11, 12, 13, 16, 17, 18]);
     }
 }
