@@ -1,6 +1,6 @@
 //! The model tool: what an ML user runs first, before any hardware.
 //!
-//! `cargo run --release --example sr_model -- --model PATH --image PATH --out DIR [--original PATH]`
+//! `cargo run --release --example sr_model -- --model PATH --image PATH --out DIR [--original PATH] [--allow-inexact]`
 //!
 //! Imports the ONNX model, folds it, quantises it, runs the float reference (tract), the
 //! folded float model and the fixed-point model on the picture (taken as the camera
@@ -8,6 +8,11 @@
 //! and bicubic upscales, `side_by_side.png` (input, nearest, bicubic, fixed-point model)
 //! and `model_report.toml` into DIR. Given the high-resolution original the input was
 //! made from, it adds it to the row and reports each upscale's PSNR against it.
+//!
+//! It fails, saying which, when the fixed-point model breaks the compiler's promise: more
+//! than one level from the float reference on the picture, or a bound over all inputs of
+//! more than two (coefficients that do not fit the multiplier's 18 bits, for one), unless
+//! `--allow-inexact` is given.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +26,7 @@ struct Args {
     image: PathBuf,
     out: PathBuf,
     original: Option<PathBuf>,
+    allow_inexact: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
         image: root.join("designs/images/hubble_160x120.png"),
         out: root.join("build/sr_model"),
         original: None,
+        allow_inexact: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -39,13 +46,31 @@ fn parse_args() -> Result<Args, String> {
             "--image" => args.image = value()?.into(),
             "--out" => args.out = value()?.into(),
             "--original" => args.original = Some(value()?.into()),
+            "--allow-inexact" => args.allow_inexact = true,
             "--help" | "-h" => {
-                return Err("usage: sr_model [--model PATH.onnx] [--image PATH.png] [--out DIR] [--original PATH.png]".into());
+                return Err(
+                    "usage: sr_model [--model PATH.onnx] [--image PATH.png] [--out DIR] [--original PATH.png] [--allow-inexact]".into(),
+                );
             }
-            other => return Err(format!("unknown argument {other}; accepted: --model, --image, --out, --original")),
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; accepted: --model, --image, --out, --original, --allow-inexact"
+                ))
+            }
         }
     }
     Ok(args)
+}
+
+/// `check`'s verdict, or only a warning with `--allow-inexact`.
+fn accuracy(args: &Args, check: Result<(), ModelError>) -> Result<(), ModelError> {
+    match check {
+        Err(e) if args.allow_inexact => {
+            eprintln!("sr_model: warning (--allow-inexact): {e}");
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 fn run(args: &Args) -> Result<(), ModelError> {
@@ -61,6 +86,7 @@ fn run(args: &Args) -> Result<(), ModelError> {
         folded.macs_per_pixel(),
         compiled.network.layered_macs_per_pixel()
     );
+    accuracy(args, compiled.fixed.check_accuracy())?;
     let picture = Rgb8::read_as_camera(&args.image)?;
     check_size(folded, &picture)?;
     let original = args
@@ -103,9 +129,13 @@ fn run(args: &Args) -> Result<(), ModelError> {
         message: e.to_string(),
     })?;
     println!(
-        "fixed vs float: max {} levels, PSNR {:.2} dB; folded vs float: max {:.2e}",
-        quality.max_abs_diff_fixed_vs_float, quality.psnr_fixed_vs_float_db, quality.max_abs_diff_folded_vs_float
+        "fixed vs float: max {} levels (bound over all inputs {:.2}), PSNR {:.2} dB; folded vs float: max {:.2e}",
+        quality.max_abs_diff_fixed_vs_float,
+        compiled.fixed.accuracy.bound_levels,
+        quality.psnr_fixed_vs_float_db,
+        quality.max_abs_diff_folded_vs_float
     );
+    accuracy(args, compiled.fixed.check_measured(quality.max_abs_diff_fixed_vs_float))?;
     if let Some(o) = &fidelity {
         println!(
             "PSNR against the original ({}-pixel border excluded): nearest {:.2} dB, bicubic {:.2} dB, model {:.2} dB",
@@ -131,6 +161,10 @@ fn main() -> ExitCode {
     };
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ (ModelError::CoefficientRange { .. } | ModelError::Inexact { .. })) => {
+            eprintln!("sr_model: error: {e}\n(pass --allow-inexact to accept the model as it is)");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("sr_model: error: {e}");
             ExitCode::FAILURE

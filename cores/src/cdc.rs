@@ -1,5 +1,5 @@
-//! Clock-domain crossing: a synchronizer for levels, one for pulses, and an
-//! asynchronous FIFO for streams.
+//! Clock-domain crossing: a synchronizer for levels, one for pulses, one for resets,
+//! and an asynchronous FIFO for streams.
 //!
 //! Each crossing is the only way a signal may pass between unrelated clocks: the first
 //! register of a synchronizer may go metastable, and the second gives it a cycle to
@@ -42,6 +42,67 @@ pub fn synchronizer(width: u32) -> Component<SyncSignature> {
     Component::build("synchronizer", SyncSignature { width }, |m, p| {
         let first = m.signal("meta", unsigned(width));
         m.sync([first.eq(&p.i), p.o.eq(&first)]);
+    })
+}
+
+/// The ports of a [`reset_synchronizer`].
+#[derive(Clone, Debug)]
+pub struct ResetSyncPorts {
+    /// The clock of the domain to reset.
+    pub clk: Value,
+    /// The request, from any clock or none (a PLL's lock inverted, a button): while it
+    /// is high, `rst` is high.
+    pub arst: Value,
+    /// The reset for the domain clocked by `clk`: it rises with `arst` at once and falls
+    /// on a rising edge of `clk`.
+    pub rst: Value,
+}
+
+/// The signature of [`ResetSyncPorts`].
+#[derive(Clone, Copy, Debug)]
+pub struct ResetSyncSignature;
+
+impl Signature for ResetSyncSignature {
+    type Interface = ResetSyncPorts;
+
+    fn build(&self, b: &mut Builder) -> ResetSyncPorts {
+        ResetSyncPorts {
+            clk: b.input("clk", unsigned(1)),
+            arst: b.input("arst", unsigned(1)),
+            rst: b.output("rst", unsigned(1)),
+        }
+    }
+}
+
+/// A reset for the domain clocked by `clk`, asserted as soon as `arst` rises and
+/// released `stages` rising edges of `clk` after `arst` falls (`stages` is taken into
+/// 2..=32: at least two, since the first flop may go metastable when `arst` falls close
+/// to an edge).
+///
+/// Its flops are in a domain of their own, reset asynchronously by `arst` alone, so the
+/// reset they make never clears them: a domain whose reset comes from a PLL's lock or a
+/// button gets it through this core. They start high, so the domain is also held in
+/// reset from power-on until the first edges after `arst` is low.
+///
+/// ```
+/// use hdl_cores::cdc::reset_synchronizer;
+/// use hdl_dsl::{unsigned, Module, ResetKind};
+///
+/// let mut m = Module::new("top");
+/// let (clk, locked) = (m.input("clk_pll", unsigned(1)), m.input("locked", unsigned(1)));
+/// let reset = m.add("reset_sync", reset_synchronizer(2));
+/// m.comb([reset.clk.eq(&clk), reset.arst.eq(!&locked)]);
+/// m.domain("sync", &clk, ResetKind::Sync, Some(&reset.rst));
+/// ```
+pub fn reset_synchronizer(stages: u32) -> Component<ResetSyncSignature> {
+    let stages = stages.clamp(2, 32);
+    Component::build("reset_synchronizer", ResetSyncSignature, move |m, p| {
+        m.domain("hold", &p.clk, ResetKind::Async, Some(&p.arst));
+        let all_ones = (1u128 << stages) - 1;
+        let flops = m.signal_init("flops", unsigned(stages), hdl_dsl::constant(all_ones as i128, unsigned(stages)));
+        // Zeros enter at the top and leave at bit 0, which is the reset.
+        m.sync_in("hold", flops.eq(flops.shr(1)));
+        m.comb(p.rst.eq(flops.bit(0)));
     })
 }
 

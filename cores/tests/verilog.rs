@@ -1,7 +1,7 @@
 //! Every core's emitted Verilog: locked in a snapshot, linted by Verilator, synthesized
 //! by yosys for the ECP5.
 
-use hdl_cores::cdc::{async_fifo, pulse_synchronizer, synchronizer};
+use hdl_cores::cdc::{async_fifo, pulse_synchronizer, reset_synchronizer, synchronizer};
 use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, QQVGA_RGB565};
@@ -28,6 +28,7 @@ fn cores() -> Vec<(&'static str, Module)> {
         ("dvi_transmitter", dvi_transmitter().into_module()),
         ("synchronizer", synchronizer(2).into_module()),
         ("pulse_synchronizer", pulse_synchronizer().into_module()),
+        ("reset_synchronizer", reset_synchronizer(2).into_module()),
         ("async_fifo_512", async_fifo(&pixels, 512).into_module()),
         ("pll_25_125_25", pll(&clocks).into_module()),
         ("sccb_master", sccb_master(25_000_000, 100_000).into_module()),

@@ -1,9 +1,9 @@
 //! The ULX3S shows a test picture on an HDMI monitor: the board's 25 MHz oscillator feeds
 //! the PLL, which makes the pixel clock and the five-times bit clock; a timing generator,
-//! the test pattern and the DVI transmitter do the rest. `led[0]` lights when the PLL
-//! has locked; `led[7:1]` count frames.
+//! the test pattern and the DVI transmitter do the rest. `led[0]` lights when the pixel
+//! domain has left reset (the PLL has locked); `led[7:1]` count frames.
 
-use hdl_cores::cdc::synchronizer;
+use hdl_cores::cdc::reset_synchronizer;
 use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::pll::{pll, PllError, PllRequest};
 use hdl_cores::test_pattern::test_pattern;
@@ -25,18 +25,18 @@ pub fn top(mode: &VideoMode, pixel_mhz: f32) -> Result<Module, PllError> {
     let (bit_clk, pixel_clk) = (m.signal("bit_clk", unsigned(1)), m.signal("pixel_clk", unsigned(1)));
     m.comb([bit_clk.eq(&pll.clkout[0]), pixel_clk.eq(&pll.clkout[1])]);
 
-    // The pixel domain is held in reset until the PLL has locked.
-    let rst = m.signal("rst", unsigned(1));
-    m.domain("sync", &pixel_clk, ResetKind::Sync, Some(&rst));
-    let locked = m.add("lock_sync", synchronizer(1));
-    m.comb([locked.i.eq(&pll.locked), rst.eq(!&locked.o)]);
+    // The pixel domain is held in reset until the PLL has locked: the reset synchronizer
+    // asserts at once and releases on a pixel clock edge.
+    let reset = m.add("reset_sync", reset_synchronizer(2));
+    m.comb([reset.clk.eq(&pixel_clk), reset.arst.eq(!&pll.locked)]);
+    m.domain("sync", &pixel_clk, ResetKind::Sync, Some(&reset.rst));
 
     let video = m.add("video", video_out(mode));
     m.comb([video.shift_clk.eq(&bit_clk), gpdi_dp.eq(&video.gpdi_dp)]);
 
     let frames = m.signal("frames", unsigned(7));
     m.if_(&video.frame_start, |m| m.sync(frames.eq(frames.wrapping_add(1u8))));
-    m.comb(led.eq(cat([locked.o.clone(), frames.clone()])));
+    m.comb(led.eq(cat([!&reset.rst, frames.clone()])));
     Ok(m)
 }
 

@@ -3,7 +3,7 @@
 //! Children are elaborated before their parents. Each module's signals become wires,
 //! its statement tree becomes one process per clock domain and one per group of
 //! combinational wires, and every check runs: names, widths, drivers, undriven outputs
-//! and combinational loops.
+//! and combinational loops; then, over the whole hierarchy, resets that never release.
 
 use std::collections::HashMap;
 
@@ -15,6 +15,7 @@ use crate::memory::MemoryDecl;
 use crate::module::{DomainSource, Module, ResetKind, SYNC};
 use crate::names::{self, Namespace};
 use crate::netlist::{self as nl, DomainId, ExprId, ExprKind, ModuleId, WireId, WireSlice};
+use crate::resets;
 use crate::shape::{self, Shape};
 use crate::stmt::{Branch, Case, Stmt};
 use crate::value::{self, Node, Value, ValueKind};
@@ -32,15 +33,19 @@ impl Design {
         let mut elab = Elaborator::default();
         let path = top.name.clone();
         let top = elab.module(top, path);
-        if elab.errors.is_empty() {
-            Ok(Design {
-                netlist: nl::Netlist {
-                    modules: elab.modules,
-                    top,
-                },
-            })
+        if !elab.errors.is_empty() {
+            return Err(Errors(elab.errors));
+        }
+        let netlist = nl::Netlist {
+            modules: elab.modules,
+            top,
+        };
+        // Whole-design checks, on a netlist whose modules each passed their own.
+        let errors = resets::check(&netlist);
+        if errors.is_empty() {
+            Ok(Design { netlist })
         } else {
-            Err(Errors(elab.errors))
+            Err(Errors(errors))
         }
     }
 
@@ -334,6 +339,7 @@ impl<'a> Lower<'a> {
                 clk,
                 reset,
                 from_ports: true,
+                location: Some(*location),
             });
         }
     }
@@ -394,6 +400,7 @@ impl<'a> Lower<'a> {
                         asynchronous: decl.reset == ResetKind::Async,
                     }),
                     from_ports: false,
+                    location: Some(decl.location),
                 });
             }
         }

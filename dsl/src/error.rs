@@ -74,6 +74,8 @@ pub enum ErrorKind {
     /// Two interfaces that do not fit: a member missing on one side, flowing the same
     /// way on both, or of another shape.
     InterfaceMismatch,
+    /// A clock domain whose reset, once asserted, holds itself asserted for ever.
+    ResetNeverReleased,
 }
 
 /// One elaboration error: a message, the user's source location, and the module path.

@@ -52,6 +52,7 @@ mod module;
 mod names;
 pub mod netlist;
 mod ops;
+mod resets;
 mod shape;
 mod stmt;
 pub mod stream;

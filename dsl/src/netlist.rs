@@ -284,6 +284,8 @@ pub struct Domain {
     /// Whether clock and reset are ports that a parent connects to its own domain of
     /// the same name.
     pub from_ports: bool,
+    /// Where the user declared it (or first used it, for a domain from ports).
+    pub location: Option<Location>,
 }
 
 /// A clock domain's reset.

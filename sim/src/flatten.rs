@@ -120,6 +120,7 @@ impl Flattener<'_> {
                     ..r
                 }),
                 from_ports: d.from_ports,
+                location: d.location,
             });
         }
         let domain = |d: nl::DomainId| nl::DomainId(domain_base + d.0);

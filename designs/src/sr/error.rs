@@ -79,6 +79,43 @@ pub enum ModelError {
         /// The output's size.
         expected: (usize, usize),
     },
+    /// The graph declares no output.
+    NoOutput {
+        /// The file.
+        path: String,
+    },
+    /// A node reads a tensor that nothing in the graph makes.
+    Dangling {
+        /// The node.
+        node: String,
+        /// Its operator.
+        op: String,
+        /// The tensor it reads.
+        tensor: String,
+    },
+    /// The folded coefficients do not fit the multiplier at the precision promised.
+    CoefficientRange {
+        /// The largest coefficient magnitude.
+        largest: f64,
+        /// Its coefficient set.
+        set: usize,
+        /// Its tap within the set.
+        tap: usize,
+        /// Taps per output channel.
+        taps: usize,
+        /// Fraction bits needed for the promised accuracy over that many taps.
+        fraction_bits: u32,
+        /// Bits with the sign the largest coefficient then needs.
+        bits: u32,
+    },
+    /// The fixed-point model is further from the float model than promised.
+    Inexact {
+        /// The largest difference measured on the picture, in levels, if that is what
+        /// broke the promise.
+        measured: Option<u8>,
+        /// The worst case over all inputs, in levels.
+        bound: f64,
+    },
     /// The float reference (tract) failed.
     Reference(String),
 }
@@ -114,6 +151,39 @@ impl fmt::Display for ModelError {
                 f,
                 "{path}: the original is {}x{} but the model's output is {}x{}; give the picture the input was made from, at the output's size",
                 size.0, size.1, expected.0, expected.1
+            ),
+            ModelError::NoOutput { path } => write!(
+                f,
+                "{path}: the graph declares no output; the upscaled picture must be the graph's output, as torch.onnx.export declares what the model returns"
+            ),
+            ModelError::Dangling { node, op, tensor } => write!(
+                f,
+                "node `{node}` ({op}) reads tensor `{tensor}`, which no node produces and which is neither the graph's input nor an initializer: the graph is cut, or a tensor was renamed on one side only"
+            ),
+            ModelError::CoefficientRange {
+                largest,
+                set,
+                tap,
+                taps,
+                fraction_bits,
+                bits,
+            } => write!(
+                f,
+                "the folded coefficients cannot be represented in the multiplier's {} bits to the accuracy the fixed-point model promises (at most {} level from the float model): \
+                 the largest is {largest:.3e} (coefficient set {set}, tap {tap}); with {taps} taps per output they need {fraction_bits} fraction bits, so it needs {bits} bits with its sign. \
+                 A model this far from unit gain is most likely a broken export: check its weights",
+                super::fixed_point::COEFFICIENT_BITS,
+                super::fixed_point::MAX_MEASURED_LEVELS,
+            ),
+            ModelError::Inexact { measured: Some(m), bound } => write!(
+                f,
+                "the fixed-point model differs from the float reference by up to {m} levels on this picture; at most {} is promised (the bound over all inputs is {bound:.2} levels)",
+                super::fixed_point::MAX_MEASURED_LEVELS
+            ),
+            ModelError::Inexact { measured: None, bound } => write!(
+                f,
+                "the fixed-point model can differ from the float model by up to {bound:.2} levels on some input (the quantisation errors of its coefficients and biases); at most {} is promised",
+                super::fixed_point::MAX_BOUND_LEVELS
             ),
             ModelError::Reference(message) => write!(f, "the float reference (tract) failed: {message}"),
         }

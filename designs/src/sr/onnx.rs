@@ -34,6 +34,9 @@ pub fn import(path: &Path) -> Result<Network, ModelError> {
         path: shown.clone(),
         message: "it has no graph".into(),
     })?;
+    if graph.output.is_empty() {
+        return Err(ModelError::NoOutput { path: shown });
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut constants: BTreeMap<&str, &TensorProto> = graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
     for node in graph.node.iter().filter(|n| n.op_type == "Constant") {
@@ -49,12 +52,31 @@ pub fn import(path: &Path) -> Result<Network, ModelError> {
             path: shown.clone(),
             message: "the graph has no input".into(),
         })?;
+    check_connected(graph, &constants)?;
     let importer = Importer {
         nodes: &graph.node,
         constants,
         dir,
     };
     importer.walk(&input.name, graph.output.first().map(|o| o.name.as_str()))
+}
+
+/// Every tensor a node reads is made by something: a node, the graph's inputs or an
+/// initializer (an empty name is an omitted optional input).
+fn check_connected(graph: &tract_onnx::pb::GraphProto, constants: &BTreeMap<&str, &TensorProto>) -> Result<(), ModelError> {
+    let mut made: std::collections::BTreeSet<&str> = graph.input.iter().map(|i| i.name.as_str()).collect();
+    made.extend(constants.keys());
+    made.extend(graph.node.iter().flat_map(|n| n.output.iter().map(String::as_str)));
+    for node in &graph.node {
+        if let Some(tensor) = node.input.iter().find(|t| !t.is_empty() && !made.contains(t.as_str())) {
+            return Err(ModelError::Dangling {
+                node: node_name(node),
+                op: node.op_type.clone(),
+                tensor: tensor.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 struct Importer<'a> {
@@ -159,6 +181,12 @@ impl<'a> Importer<'a> {
             if Some(current.as_str()) == output {
                 break;
             }
+        }
+        if let Some(output) = output.filter(|&o| o != current) {
+            return Err(ModelError::BadNode {
+                node: input.to_string(),
+                message: format!("the data path from the input ends at tensor `{current}`, but the graph's output is `{output}`"),
+            });
         }
         let network = Network {
             input_channels: first_inputs(&layers).unwrap_or(3),
@@ -379,13 +407,24 @@ impl<'a> Importer<'a> {
                 message: format!("tensor `{}` has ONNX data type {}; float32 (1) is accepted", t.name, t.data_type),
             });
         }
-        Ok(match self.raw(t)? {
+        let values: Vec<f64> = match self.raw(t)? {
             Some(raw) => raw
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
                 .collect(),
             None => t.float_data.iter().map(|&v| v as f64).collect(),
-        })
+        };
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(ModelError::BadNode {
+                node: node.to_string(),
+                message: format!(
+                    "tensor `{}` holds {v} at index {i} (of {}); weights, biases and bounds must be finite numbers",
+                    t.name,
+                    values.len()
+                ),
+            });
+        }
+        Ok(values)
     }
 
     fn ints(&self, t: &TensorProto) -> Result<Vec<i64>, ModelError> {

@@ -28,7 +28,11 @@ pub fn run_reference(path: &Path, input: &FeatureMap) -> Result<FeatureMap, Mode
     let data: Vec<f32> = input.data.iter().map(|&v| v as f32).collect();
     let tensor = Tensor::from_shape(&[1, c, h, w], &data).map_err(fail)?;
     let outputs = model.run(tvec!(tensor.into_tvalue())).map_err(fail)?;
-    let out = outputs[0].to_plain_array_view::<f32>().map_err(fail)?;
+    let out = outputs
+        .first()
+        .ok_or_else(|| ModelError::Reference("the model gave no output".into()))?
+        .to_plain_array_view::<f32>()
+        .map_err(fail)?;
     let shape = out.shape().to_vec();
     let [1, oc, oh, ow] = shape[..] else {
         return Err(ModelError::Reference(format!(

@@ -132,6 +132,7 @@ pub fn to_toml(network: &Network, fixed: &FixedModel, quality: &Quality, fidelit
     let _ = writeln!(s, "psnr_fixed_vs_float_db = {:.3}", quality.psnr_fixed_vs_float_db);
     let _ = writeln!(s, "max_abs_diff_fixed_vs_float = {}", quality.max_abs_diff_fixed_vs_float);
     let _ = writeln!(s, "max_abs_diff_folded_vs_float = {:.3e}", quality.max_abs_diff_folded_vs_float);
+    let _ = writeln!(s, "fixed_vs_float_bound_levels = {:.3}", fixed.accuracy.bound_levels);
     if let Some(o) = fidelity {
         let _ = writeln!(s, "\n[original]");
         let _ = writeln!(s, "border = {}", o.border);
