@@ -76,6 +76,14 @@ pub fn colour(mode: &VideoMode, n: u64, x: u32, y: u32) -> [u8; 3] {
     }
 }
 
+/// The active picture of frame `n`, line by line, as `[r, g, b]`: what a receiver of
+/// the pattern must see.
+pub fn frame(mode: &VideoMode, n: u64) -> Vec<[u8; 3]> {
+    (0..mode.v.active)
+        .flat_map(|y| (0..mode.h.active).map(move |x| colour(mode, n, x, y)))
+        .collect()
+}
+
 /// The pattern generator for `mode`, in the `sync` domain: colour bars, and a box that
 /// moves by [`BOX_STEP`] at the end of each frame's active video.
 pub fn test_pattern(mode: &VideoMode) -> Component<PatternSignature> {

@@ -1,13 +1,14 @@
 //! Clock-domain crossing under clocks that never line up: the asynchronous FIFO loses,
 //! duplicates and reorders nothing over millions of cycles and its flags never lie; the
-//! synchronizers delay by their two registers and carry every pulse.
+//! synchronizers delay by their two registers and carry every pulse; the reset
+//! synchronizer asserts at once and releases on the second clock edge.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use hdl_cores::cdc::{async_fifo, pulse_synchronizer, synchronizer};
+use hdl_cores::cdc::{async_fifo, pulse_synchronizer, reset_synchronizer, synchronizer};
 use hdl_dsl::stream::StreamSignature;
-use hdl_dsl::{unsigned, Design};
+use hdl_dsl::{unsigned, Design, Module, ResetKind};
 use hdl_sim::stream::{Beat, ProtocolChecker, StreamSink, StreamSource};
 use hdl_sim::{Model, Sampled, Signal, Simulator, Xorshift};
 
@@ -149,4 +150,65 @@ fn every_pulse_crosses_once() {
     }
     sim.ticks(dst, 5);
     assert_eq!(*seen.borrow(), sent);
+}
+
+/// A counter in a `sync` domain reset through a reset synchronizer from `arst`.
+fn counter_behind_a_reset_synchronizer() -> Module {
+    let mut m = Module::new("top");
+    let clk = m.input("clk_in", unsigned(1));
+    let arst = m.input("arst", unsigned(1));
+    let count = m.output("count", unsigned(8));
+    let rst = m.output("rst", unsigned(1));
+    let reset = m.add("reset_sync", reset_synchronizer(2));
+    m.comb([reset.clk.eq(&clk), reset.arst.eq(&arst), rst.eq(&reset.rst)]);
+    m.domain("sync", &clk, ResetKind::Sync, Some(&reset.rst));
+    m.sync(count.eq(count.wrapping_add(1u8)));
+    m
+}
+
+#[test]
+fn a_reset_synchronizer_asserts_at_once_and_releases_on_the_second_edge() {
+    let design = Design::elaborate(counter_behind_a_reset_synchronizer()).unwrap();
+    let mut sim = Simulator::new(&design);
+    let clk = sim.domain("sync").unwrap();
+    let (arst, rst, count) = (
+        sim.signal("arst").unwrap(),
+        sim.signal("rst").unwrap(),
+        sim.signal("count").unwrap(),
+    );
+    // From power-on the domain is in reset, and leaves it on the second edge.
+    assert_eq!(sim.get(rst), 1);
+    sim.tick(clk);
+    assert_eq!((sim.get(rst), sim.get(count)), (1, 0));
+    sim.tick(clk);
+    assert_eq!((sim.get(rst), sim.get(count)), (0, 0));
+    sim.ticks(clk, 5);
+    assert_eq!(sim.get(count), 5);
+    // A request between edges resets at once, without waiting for the clock.
+    sim.run_for(3_000);
+    sim.set(arst, 1).unwrap();
+    sim.settle();
+    assert_eq!(sim.get(rst), 1);
+    sim.ticks(clk, 4);
+    assert_eq!((sim.get(rst), sim.get(count)), (1, 0));
+    // Released between edges: two edges later the counter runs again from zero.
+    sim.run_for(3_000);
+    sim.set(arst, 0).unwrap();
+    sim.settle();
+    assert_eq!(sim.get(rst), 1);
+    sim.tick(clk);
+    assert_eq!(sim.get(rst), 1);
+    sim.tick(clk);
+    assert_eq!(sim.get(rst), 0);
+    sim.ticks(clk, 3);
+    assert_eq!(sim.get(count), 3);
+}
+
+#[test]
+fn a_reset_synchronizer_has_at_least_two_stages() {
+    let one = Design::elaborate(reset_synchronizer(1).into_module()).unwrap();
+    let two = Design::elaborate(reset_synchronizer(2).into_module()).unwrap();
+    assert_eq!(one.verilog(), two.verilog());
+    let five = Design::elaborate(reset_synchronizer(5).into_module()).unwrap();
+    assert!(five.verilog().contains("reg  [4:0]   flops = 5'h1f;"), "{}", five.verilog());
 }

@@ -3,7 +3,7 @@
 //! the symbols and from the serial bits.
 
 use hdl_cores::dvi::dvi_transmitter;
-use hdl_cores::test_pattern::{colour, test_pattern};
+use hdl_cores::test_pattern::{self, test_pattern};
 use hdl_cores::video_timing::{timing_generator, VideoMode, VGA_640X480_60};
 use hdl_dsl::{mux, unsigned, Design, Module};
 use hdl_sim::hdmi::{AxisTiming, DviReceiver, Frame};
@@ -22,13 +22,6 @@ fn test_pattern_out(mode: &VideoMode) -> Module {
     m.comb([dvi.hsync.eq(&timing.hsync), dvi.vsync.eq(&timing.vsync), dvi.de.eq(&timing.de)]);
     m.comb([dvi.shift_clk.eq(&shift_clk), gpdi_dp.eq(&dvi.gpdi_dp)]);
     m
-}
-
-/// The frame the pattern draws as frame `n`.
-fn expected_pixels(mode: &VideoMode, n: u64) -> Vec<[u8; 3]> {
-    (0..mode.v.active)
-        .flat_map(|y| (0..mode.h.active).map(move |x| colour(mode, n, x, y)))
-        .collect()
 }
 
 fn expected_timing(mode: &VideoMode) -> (AxisTiming, AxisTiming) {
@@ -66,7 +59,7 @@ fn a_frame_survives_the_link_exactly() {
         assert_eq!((frame.width, frame.height), (640, 480));
         // That frame is the third the pattern drew (frames 0 and 1 taught the receiver).
         assert!(
-            frame.pixels == expected_pixels(&mode, 2),
+            frame.pixels == test_pattern::frame(&mode, 2),
             "{name}: the picture differs from frame 2 of the pattern"
         );
     }

@@ -348,7 +348,8 @@ fn analyze(clocks: &[Clock]) -> Result<Frame, String> {
 
 /// A DVI receiver beside a design; see the module documentation.
 pub struct DviReceiver {
-    decoder: Decoder,
+    /// The decoder: fed symbols directly, or bits through its serial side.
+    link: SerialLink,
     input: Input,
 }
 
@@ -357,14 +358,68 @@ enum Input {
     /// The three symbols of each pixel clock.
     Symbols([Signal; 3]),
     /// The two bits (first, second) each lane hands its DDR output per bit clock, lanes
-    /// 0-3 (3 the clock), and the bits gathered so far, each lane's oldest first.
-    Serial {
-        first: Signal,
-        second: Signal,
-        bits: [u32; 4],
-        count: u32,
-        aligned: bool,
-    },
+    /// 0-3 (3 the clock).
+    Serial { first: Signal, second: Signal },
+}
+
+/// A serial DVI link decoded bit by bit, from whatever gives the bits: a receiver model
+/// beside a simulation, or the pins of a simulation run elsewhere (Icarus Verilog, a
+/// logic analyser's capture). The symbol boundaries are found from the clock lane, at
+/// any bit offset.
+pub struct SerialLink {
+    decoder: Decoder,
+    /// The last ten bits of each lane, lanes 0-3 (3 the clock), the oldest at bit 0.
+    bits: [u32; 4],
+    /// Bits since the last symbol boundary.
+    count: u32,
+    aligned: bool,
+}
+
+impl Default for SerialLink {
+    fn default() -> Self {
+        SerialLink::new()
+    }
+}
+
+impl SerialLink {
+    /// A link that has seen nothing yet.
+    pub fn new() -> SerialLink {
+        SerialLink {
+            decoder: Decoder::new(Rc::new(RefCell::new(Received::default()))),
+            bits: [0; 4],
+            count: 0,
+            aligned: false,
+        }
+    }
+
+    /// What the link has received so far (and will receive).
+    pub fn handle(&self) -> ReceiverHandle {
+        ReceiverHandle {
+            received: self.decoder.received.clone(),
+        }
+    }
+
+    /// Takes the next bit of each lane: bit `i` of `lanes` is lane `i`'s (3 the clock).
+    pub fn push(&mut self, lanes: u8) {
+        for (lane, word) in self.bits.iter_mut().enumerate() {
+            // Newest bit on top: after ten bits, bit 0 is the first sent.
+            *word = (*word >> 1 | ((lanes >> lane & 1) as u32) << 9) & 0x3ff;
+        }
+        self.count += 1;
+        if !self.aligned && self.bits[3] == CLOCK_PATTERN {
+            self.aligned = true;
+            self.count = 10;
+        }
+        if self.aligned && self.count == 10 {
+            self.count = 0;
+            if self.bits[3] != CLOCK_PATTERN {
+                self.decoder
+                    .error(format!("the clock lane sent {:#05x} instead of its pattern", self.bits[3]));
+            }
+            let [b, g, r, _] = self.bits;
+            self.decoder.clock([b as u16, g as u16, r as u16]);
+        }
+    }
 }
 
 impl DviReceiver {
@@ -382,24 +437,14 @@ impl DviReceiver {
         let input = Input::Serial {
             first: sim.signal(first)?,
             second: sim.signal(second)?,
-            bits: [0; 4],
-            count: 0,
-            aligned: false,
         };
         Ok(Self::attach(sim, bit_clock, input))
     }
 
     fn attach(sim: &mut Simulator, d: Domain, input: Input) -> ReceiverHandle {
-        let handle = ReceiverHandle {
-            received: Rc::new(RefCell::new(Received::default())),
-        };
-        sim.add_model(
-            d,
-            DviReceiver {
-                decoder: Decoder::new(handle.received.clone()),
-                input,
-            },
-        );
+        let link = SerialLink::new();
+        let handle = link.handle();
+        sim.add_model(d, DviReceiver { link, input });
         handle
     }
 }
@@ -409,38 +454,15 @@ const CLOCK_PATTERN: u32 = 0b00000_11111;
 
 impl Model for DviReceiver {
     fn before_edge(&mut self, now: &Sampled) {
-        match &mut self.input {
+        match &self.input {
             Input::Symbols(lanes) => {
                 let symbols = lanes.map(|s| now.get(s) as u16);
-                self.decoder.clock(symbols);
+                self.link.decoder.clock(symbols);
             }
-            Input::Serial {
-                first,
-                second,
-                bits,
-                count,
-                aligned,
-            } => {
+            Input::Serial { first, second } => {
                 let (a, b) = (now.get(*first), now.get(*second));
-                for (lane, word) in bits.iter_mut().enumerate() {
-                    // Newest bit on top: after ten bits, bit 0 is the first sent.
-                    let pair = (a >> lane & 1) | (b >> lane & 1) << 1;
-                    *word = (*word >> 2 | (pair as u32) << 8) & 0x3ff;
-                }
-                *count += 2;
-                if !*aligned && bits[3] == CLOCK_PATTERN {
-                    *aligned = true;
-                    *count = 10;
-                }
-                if *aligned && *count == 10 {
-                    *count = 0;
-                    if bits[3] != CLOCK_PATTERN {
-                        self.decoder
-                            .error(format!("the clock lane sent {:#05x} instead of its pattern", bits[3]));
-                    }
-                    let symbols = [bits[0] as u16, bits[1] as u16, bits[2] as u16];
-                    self.decoder.clock(symbols);
-                }
+                self.link.push(a as u8);
+                self.link.push(b as u8);
             }
         }
     }

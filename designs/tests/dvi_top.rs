@@ -1,0 +1,169 @@
+//! The DVI test pattern's `top`, exactly as it goes into the bitstream, simulated from
+//! its pins under Icarus Verilog: the board's 25 MHz clock in, the PLL (a behavioural
+//! model, `models/EHXPLLL.v`) locking, the pixel domain leaving reset, and the serial
+//! bits on `gpdi_dp` (through `models/ODDRX1F.v`) decoded by the project's DVI receiver
+//! into whole frames, which must be the test pattern exactly, with the VESA timing.
+
+use std::path::Path;
+
+use hdl_cores::cdc::synchronizer;
+use hdl_cores::pll::{pll, PllRequest};
+use hdl_cores::test_pattern;
+use hdl_cores::video_timing::{Axis, VideoMode, VGA_640X480_60};
+use hdl_designs::dvi_test_pattern::{top, video_out};
+use hdl_dsl::tools::{self, Tool};
+use hdl_dsl::{cat, unsigned, Design, ErrorKind, Module, ResetKind};
+use hdl_sim::hdmi::{AxisTiming, SerialLink};
+
+/// The primitives' models, kept beside this test.
+const MODELS: [&str; 2] = ["EHXPLLL.v", "ODDRX1F.v"];
+
+/// Frames to simulate: the receiver times vsync over one frame, then takes the next.
+const FRAMES: u64 = 3;
+
+/// Drives `clk_25mhz` (40 ns; first rise at 20 ns) and samples `gpdi_dp` in the middle
+/// of every half period of the 125 MHz bit clock, one hex digit per sample, into
+/// `pins.hex`; at the end, prints `led`. The bit clock's edges fall on multiples of 4 ns
+/// because the PLL model starts its outputs on a rising edge of `clk_25mhz`.
+fn testbench(run_ps: u64) -> String {
+    format!(
+        "`timescale 1ps/1ps
+module tb;
+    reg clk_25mhz = 0;
+    wire [3:0] gpdi_dp;
+    wire [7:0] led;
+    integer pins;
+    top dut (.clk_25mhz(clk_25mhz), .gpdi_dp(gpdi_dp), .led(led));
+    always #20000 clk_25mhz = ~clk_25mhz;
+    initial begin
+        pins = $fopen(\"pins.hex\", \"w\");
+        #2000;
+        forever begin
+            $fwrite(pins, \"%h\", gpdi_dp);
+            #4000;
+        end
+    end
+    initial begin
+        #{run_ps};
+        $fclose(pins);
+        $display(\"led %b\", led);
+        $finish;
+    end
+endmodule
+"
+    )
+}
+
+fn timing(a: &Axis) -> AxisTiming {
+    AxisTiming {
+        active: a.active,
+        front_porch: a.front_porch,
+        sync: a.sync,
+        back_porch: a.back_porch,
+        sync_positive: a.sync_positive,
+    }
+}
+
+#[test]
+fn the_top_from_its_pins_shows_the_test_pattern() {
+    let (Some(iverilog), Some(vvp)) = (
+        tools::require(Tool::Iverilog, "the_top_from_its_pins_shows_the_test_pattern"),
+        tools::require(Tool::Vvp, "the_top_from_its_pins_shows_the_test_pattern"),
+    ) else {
+        return;
+    };
+    let mode = VGA_640X480_60;
+    let design = Design::elaborate(top(&mode, 25.0).unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tools::scratch_dir("dvi_top").unwrap();
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models");
+    let frame_ps = (mode.h.total() * mode.v.total()) as u64 * 40_000;
+    let mut files = vec![
+        ("top.v".to_owned(), design.verilog()),
+        ("tb.v".to_owned(), testbench(FRAMES * frame_ps)),
+    ];
+    for m in MODELS {
+        files.push((m.to_owned(), std::fs::read_to_string(models.join(m)).unwrap()));
+    }
+    tools::write_files(&dir, &files).unwrap();
+    let mut args = vec!["-o", "sim", "-s", "tb", "tb.v", "top.v"];
+    args.extend(MODELS);
+    let compile = tools::run(&iverilog, &args, &dir).unwrap();
+    assert!(compile.success, "iverilog:\n{}{}", compile.stdout, compile.stderr);
+    let sim = tools::run(&vvp, &["-n", "sim"], &dir).unwrap();
+    assert!(sim.success, "vvp:\n{}{}", sim.stdout, sim.stderr);
+
+    // led[0]: out of reset; led[7:1]: frames started since.
+    let led = sim
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("led "))
+        .expect("the testbench prints led");
+    let led = u8::from_str_radix(led.trim(), 2).unwrap_or_else(|_| panic!("led = {led}"));
+    assert_eq!(led & 1, 1, "the pixel domain never left reset (led = {led:08b})");
+    assert_eq!(led >> 1, FRAMES as u8, "frames counted on led[7:1] (led = {led:08b})");
+
+    let samples = std::fs::read(dir.join("pins.hex")).unwrap();
+    let mut link = SerialLink::new();
+    for c in &samples {
+        let bits = (*c as char)
+            .to_digit(16)
+            .unwrap_or_else(|| panic!("gpdi_dp sampled as `{}`", *c as char));
+        link.push(bits as u8);
+    }
+    let rx = link.handle();
+    assert_eq!(rx.errors(), Vec::<String>::new());
+    let frames = rx.frames();
+    assert_eq!(frames.len(), 1, "one complete frame after the receiver learned the timing");
+    let frame = &frames[0];
+    assert_eq!((frame.h, frame.v), (timing(&mode.h), timing(&mode.v)));
+    assert_eq!((frame.width, frame.height), (640, 480));
+    // Frames 0 and 1 after reset taught the receiver; frame 2 is the one it kept.
+    assert!(
+        frame.pixels == test_pattern::frame(&mode, 2),
+        "the received picture is not frame 2 of the test pattern"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The top as it first shipped: the PLL's lock synchronized by two registers in the
+/// `sync` domain, whose reset is that synchronizer's output inverted. Returns the module
+/// and the line of its domain declaration.
+fn first_top(mode: &VideoMode) -> (Module, u32) {
+    let clocks = PllRequest::new(25.0, 125.0).secondary(25.0, 0.0).plan().unwrap();
+    let mut m = Module::new("top");
+    let clk_25mhz = m.input("clk_25mhz", unsigned(1));
+    let gpdi_dp = m.output("gpdi_dp", unsigned(4));
+    let led = m.output("led", unsigned(8));
+    let pll = m.add("pll", pll(&clocks));
+    m.comb(pll.clkin.eq(&clk_25mhz));
+    let (bit_clk, pixel_clk) = (m.signal("bit_clk", unsigned(1)), m.signal("pixel_clk", unsigned(1)));
+    m.comb([bit_clk.eq(&pll.clkout[0]), pixel_clk.eq(&pll.clkout[1])]);
+    let rst = m.signal("rst", unsigned(1));
+    let line = line!() + 1;
+    m.domain("sync", &pixel_clk, ResetKind::Sync, Some(&rst));
+    let locked = m.add("lock_sync", synchronizer(1));
+    m.comb([locked.i.eq(&pll.locked), rst.eq(!&locked.o)]);
+    let video = m.add("video", video_out(mode));
+    m.comb([video.shift_clk.eq(&bit_clk), gpdi_dp.eq(&video.gpdi_dp)]);
+    let frames = m.signal("frames", unsigned(7));
+    m.if_(&video.frame_start, |m| m.sync(frames.eq(frames.wrapping_add(1u8))));
+    m.comb(led.eq(cat([locked.o.clone(), frames.clone()])));
+    (m, line)
+}
+
+#[test]
+fn the_first_top_is_refused_because_its_reset_never_releases() {
+    let (m, line) = first_top(&VGA_640X480_60);
+    let errors = Design::elaborate(m).expect_err("a reset that holds itself");
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    let e = &errors.0[0];
+    assert_eq!(e.kind, ErrorKind::ResetNeverReleased);
+    assert_eq!((e.location.file, e.location.line), (file!(), line));
+    assert_eq!(
+        e.message,
+        "domain `sync` can never leave reset: its reset `top.rst` stays 1 while register `top.lock_sync.o` \
+         (reset value 0, declared at cores/src/cdc.rs:42:5; top.rst <- top.lock_sync_o <- top.lock_sync.o) is held at its reset value \
+         by that same reset. Make the reset with a reset synchronizer (`hdl_cores::cdc::reset_synchronizer`, whose flops are outside \
+         the reset they drive), or move that register to a domain without this reset"
+    );
+}
