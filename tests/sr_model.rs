@@ -139,3 +139,63 @@ fn bad_input_ends_with_a_message_and_a_failure_code() {
     }
     std::fs::remove_dir_all(&out).ok();
 }
+
+/// The default model with `edit` applied, as a user's broken export might be, saved
+/// under `name`.
+fn broken_model(name: &str, edit: impl FnOnce(&mut tract_onnx::pb::ModelProto)) -> PathBuf {
+    use prost::Message;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/models/student_x4.onnx");
+    let mut model = tract_onnx::pb::ModelProto::decode(std::fs::read(path).unwrap().as_slice()).unwrap();
+    edit(&mut model);
+    let out = std::env::temp_dir().join(format!("sr_model_{name}_{}.onnx", std::process::id()));
+    std::fs::write(&out, model.encode_to_vec()).unwrap();
+    out
+}
+
+/// The first convolution's weights.
+fn first_weights(model: &mut tract_onnx::pb::ModelProto) -> &mut tract_onnx::pb::TensorProto {
+    let graph = model.graph.as_mut().unwrap();
+    let conv = graph.node.iter().find(|n| n.op_type == "Conv").unwrap();
+    let weights = conv.input[1].clone();
+    graph.initializer.iter_mut().find(|t| t.name == weights).unwrap()
+}
+
+fn set_floats(t: &mut tract_onnx::pb::TensorProto, f: impl Fn(usize, f32) -> f32) {
+    let values: Vec<f32> = t
+        .raw_data
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    t.raw_data = values.iter().enumerate().flat_map(|(i, &v)| f(i, v).to_le_bytes()).collect();
+}
+
+#[test]
+fn broken_models_end_with_a_clear_message_and_a_failure_code() {
+    let no_output = broken_model("no_output", |m| m.graph.as_mut().unwrap().output.clear());
+    let nan = broken_model("nan", |m| set_floats(first_weights(m), |i, v| if i == 17 { f32::NAN } else { v }));
+    let huge = broken_model("huge", |m| set_floats(first_weights(m), |_, v| v * 1e30));
+    let dangling = broken_model("dangling", |m| {
+        let graph = m.graph.as_mut().unwrap();
+        let node = graph.node.iter_mut().rfind(|n| n.op_type == "Conv").unwrap();
+        node.input[0] = "renamed_on_one_side".into();
+    });
+    let out = out_dir("broken");
+    let cases = [
+        (&no_output, "sr_model: error: {path}: the graph declares no output; the upscaled picture must be the graph's output, as torch.onnx.export declares what the model returns\n".to_owned()),
+        (&nan, "sr_model: error: node `/upsample/upsample.0/Conv`: tensor `upsample.0.weight` holds NaN at index 17 (of 1296); weights, biases and bounds must be finite numbers\n".to_owned()),
+        (&huge, "sr_model: error: the folded coefficients cannot be represented in the multiplier's 18 bits to the accuracy the fixed-point model promises (at most 1 level from the float model): the largest is 1.137e30 (coefficient set 15, tap 158); with 108 taps per output they need 14 fraction bits, so it needs 115 bits with its sign. A model this far from unit gain is most likely a broken export: check its weights\n(pass --allow-inexact to accept the model as it is)\n".to_owned()),
+        (&dangling, "sr_model: error: node `/conv5/Conv` (Conv) reads tensor `renamed_on_one_side`, which no node produces and which is neither the graph's input nor an initializer: the graph is cut, or a tensor was renamed on one side only\n".to_owned()),
+    ];
+    for (model, message) in &cases {
+        let o = run(&["--model", model.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let message = message.replace("{path}", model.to_str().unwrap());
+        assert_eq!(o.status.code(), Some(1), "{model:?}: {stderr}");
+        assert!(stderr.contains(&message), "{model:?}: expected `{message}` in:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    for path in [no_output, nan, huge, dangling] {
+        std::fs::remove_file(path).ok();
+    }
+    std::fs::remove_dir_all(&out).ok();
+}
