@@ -731,7 +731,7 @@ mod tests {
     #[test]
     fn three_valued_arithmetic_keeps_what_is_known() {
         assert_eq!(binary(BinaryOp::And, &tri("0x1x"), &tri("xx10")), tri("0x10"));
-        assert_eq!(binary(BinaryOp::Or, &tri("1x0x"), &tri("x0x1")), tri("1x01"));
+        assert_eq!(binary(BinaryOp::Or, &tri("1x0x"), &tri("x0x1")), tri("1xx1"));
         assert_eq!(binary(BinaryOp::Add, &tri("0011"), &tri("0001")), tri("0100"));
         assert_eq!(binary(BinaryOp::Add, &tri("x001"), &tri("0001")), tri("x010"));
         assert_eq!(binary(BinaryOp::Sub, &tri("0000"), &tri("0001")), tri("1111"));
