@@ -87,11 +87,10 @@ pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
     let insts = instances(netlist);
     let design = Design { netlist, insts: &insts };
     // Each domain's reset, followed up through the ports it enters by.
-    let resets: Vec<Vec<Option<Net>>> = insts
-        .iter()
-        .enumerate()
-        .map(|(i, inst)| {
-            design.netlist.modules[inst.module.index()]
+    let resets: Vec<Vec<Option<Net>>> = (0..insts.len())
+        .map(|i| {
+            design
+                .module_of(i)
                 .domains
                 .iter()
                 .map(|d| d.reset.map(|r| design.source(Net { inst: i, wire: r.wire })))
@@ -100,9 +99,9 @@ pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
         .collect();
     // The domains declared with a reset of their own, grouped by the net that resets them.
     let mut declared: BTreeMap<Net, Vec<(usize, DomainId)>> = BTreeMap::new();
-    for (i, inst) in insts.iter().enumerate() {
-        for (d, domain) in design.netlist.modules[inst.module.index()].domains.iter().enumerate() {
-            if let (false, Some(net)) = (domain.from_ports, resets[i][d]) {
+    for (i, module_resets) in resets.iter().enumerate() {
+        for (d, domain) in design.module_of(i).domains.iter().enumerate() {
+            if let (false, Some(net)) = (domain.from_ports, module_resets[d]) {
                 declared.entry(net).or_default().push((i, DomainId(d as u32)));
             }
         }
@@ -111,8 +110,9 @@ pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
     for (net, domains) in declared {
         let Some(stuck) = design.stuck(net, &resets) else { continue };
         for (inst, d) in domains {
-            let domain = &design.netlist.modules[insts[inst].module.index()].domains[d.index()];
-            let location = domain.location.or(design.netlist.modules[insts[inst].module.index()].location);
+            let module = design.module_of(inst);
+            let domain = &module.domains[d.index()];
+            let location = domain.location.or(module.location);
             let mut e = Error::new(
                 ErrorKind::ResetNeverReleased,
                 stuck.message(&design, &domain.name, net),

@@ -90,11 +90,7 @@ pub struct FixedModel {
 impl FixedModel {
     /// Quantises a folded model.
     pub fn quantise(folded: &FoldedModel) -> FixedModel {
-        let largest = folded
-            .sets
-            .iter()
-            .flat_map(|s| s.coefficients.iter())
-            .fold(0.0f64, |m, c| m.max(c.abs()));
+        let (largest, largest_at) = largest_coefficient(folded);
         // The largest coefficient, times 2^f, within 18 signed bits.
         let mut fraction_bits = 0u32;
         while fraction_bits < 40 && (largest * 2f64.powi(fraction_bits as i32 + 1)).round() <= Q_MAX as f64 {
@@ -122,7 +118,7 @@ impl FixedModel {
             })
             .collect();
         let per_output = folded.per_output();
-        let accuracy = Accuracy::of(folded, &coefficients, &biases, fraction_bits);
+        let accuracy = Accuracy::of(folded, &coefficients, &biases, fraction_bits, (largest, largest_at));
         let worst = coefficients
             .iter()
             .zip(&biases)
@@ -210,16 +206,36 @@ impl FixedModel {
 
     /// Bits of coefficient memory: every set's coefficients at 18 bits.
     pub fn coefficient_bits(&self) -> usize {
-        self.coefficients.iter().map(|c| c.len() * 18).sum()
+        self.coefficients.iter().map(|c| c.len() * COEFFICIENT_BITS as usize).sum()
     }
 }
 
+/// The largest coefficient magnitude of `folded`, and where it first occurs: (set, tap).
+fn largest_coefficient(folded: &FoldedModel) -> (f64, (usize, usize)) {
+    let mut largest = (0.0f64, (0, 0));
+    for (s, set) in folded.sets.iter().enumerate() {
+        for (t, c) in set.coefficients.iter().enumerate() {
+            if c.abs() > largest.0 {
+                largest = (c.abs(), (s, t));
+            }
+        }
+    }
+    largest
+}
+
 impl Accuracy {
-    fn of(folded: &FoldedModel, coefficients: &[Vec<Coefficient>], biases: &[Vec<i64>], fraction_bits: u32) -> Accuracy {
+    /// The accuracy of `coefficients` and `biases`, quantised from `folded` at
+    /// `fraction_bits`, whose largest coefficient is `largest`.
+    fn of(
+        folded: &FoldedModel,
+        coefficients: &[Vec<Coefficient>],
+        biases: &[Vec<i64>],
+        fraction_bits: u32,
+        (largest, largest_at): (f64, (usize, usize)),
+    ) -> Accuracy {
         let scale = 2f64.powi(fraction_bits as i32);
         let per_output = folded.per_output();
         let mut worst = 0.0f64;
-        let (mut largest, mut largest_at) = (0.0f64, (0, 0));
         for (s, set) in folded.sets.iter().enumerate() {
             for (o, bias) in set.bias.iter().enumerate() {
                 let taps = o * per_output..(o + 1) * per_output;
@@ -230,11 +246,6 @@ impl Accuracy {
                     .map(|(c, q)| (q.to_bits() as f64 / scale - c).abs())
                     .sum();
                 worst = worst.max(bias_error + 255.0 * tap_error);
-            }
-            for (t, c) in set.coefficients.iter().enumerate() {
-                if c.abs() > largest {
-                    (largest, largest_at) = (c.abs(), (s, t));
-                }
             }
         }
         // Each coefficient's error is at most half a unit of the last fraction bit: over
