@@ -20,7 +20,7 @@ use crate::module::Module;
 use crate::value::Value;
 
 /// A parameter or attribute value of an instance.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Param {
     /// A Verilog integer.
     Int(i64),

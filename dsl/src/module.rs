@@ -17,7 +17,7 @@ use crate::value::{SignalRef, Value, ValueKind};
 pub const SYNC: &str = "sync";
 
 /// Whether a signal is a port of its module, and which way.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Direction {
     /// Driven from outside the module.
     Input,

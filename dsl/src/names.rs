@@ -1,6 +1,6 @@
 //! Legal Verilog names: identifiers that are not keywords, made unique per module.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Keywords of Verilog-2005 and SystemVerilog-2017: a name that is one of these would
 /// break some tool reading the output, so it is refused.
@@ -279,6 +279,10 @@ pub fn check(name: &str) -> Option<String> {
 #[derive(Default)]
 pub(crate) struct Namespace {
     taken: BTreeSet<String>,
+    /// For each name asked for, the last suffix tried: names are never given back, so
+    /// the search for the next free one resumes there (asking for `_t` a thousand
+    /// times costs a thousand lookups, not half a million).
+    last_suffix: BTreeMap<String, u32>,
 }
 
 impl Namespace {
@@ -289,11 +293,14 @@ impl Namespace {
 
     /// `name` if it is free, else `name_1`, `name_2`, ...
     pub(crate) fn unique(&mut self, name: &str) -> String {
-        let mut candidate = name.to_owned();
-        let mut n = 0;
+        let mut n = self.last_suffix.get(name).copied().unwrap_or(0);
+        let mut candidate = if n == 0 { name.to_owned() } else { format!("{name}_{n}") };
         while self.taken.contains(&candidate) || KEYWORDS.binary_search(&candidate.as_str()).is_ok() {
             n += 1;
             candidate = format!("{name}_{n}");
+        }
+        if n > 0 {
+            self.last_suffix.insert(name.to_owned(), n);
         }
         self.taken.insert(candidate.clone());
         candidate

@@ -45,7 +45,7 @@ pub struct Netlist {
 }
 
 /// One module: wires, the expressions over them, and what drives the wires.
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Hash, Debug, Default)]
 pub struct Module {
     /// The Verilog module name, unique in the design.
     pub name: String,
@@ -96,7 +96,7 @@ impl Module {
 pub use crate::module::Direction;
 
 /// A named bundle of bits: a user signal, a port, or a wire elaboration made.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Wire {
     /// The name in the emitted Verilog, unique in its module.
     pub name: String,
@@ -115,7 +115,7 @@ pub struct Wire {
 }
 
 /// What drives a wire.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Driver {
     /// Nothing: it holds its init value.
     None,
@@ -135,7 +135,7 @@ pub enum Driver {
 }
 
 /// An expression of a fixed width.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Expr {
     /// Width in bits.
     pub width: u32,
@@ -144,7 +144,7 @@ pub struct Expr {
 }
 
 /// Operations with one operand.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum UnaryOp {
     /// Bitwise inversion (same width).
     Not,
@@ -157,7 +157,7 @@ pub enum UnaryOp {
 }
 
 /// Operations with two operands of the result's width, modulo 2^width.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum BinaryOp {
     /// Addition.
     Add,
@@ -174,7 +174,7 @@ pub enum BinaryOp {
 }
 
 /// Comparisons of two operands of equal width; the result is one bit.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum CompareOp {
     /// Equal.
     Eq,
@@ -191,7 +191,7 @@ pub enum CompareOp {
 }
 
 /// Shifts by a variable amount, keeping the width of the shifted operand.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum ShiftOp {
     /// Left, filling with zeros.
     Shl,
@@ -202,7 +202,7 @@ pub enum ShiftOp {
 }
 
 /// The operation of an [`Expr`].
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub enum ExprKind {
     /// A constant.
     Const(Bits),
@@ -264,7 +264,7 @@ pub enum ExprKind {
 }
 
 /// A named constant (a state of a state machine), emitted as a `localparam`.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Symbol {
     /// The `localparam` name.
     pub name: String,
@@ -273,7 +273,7 @@ pub struct Symbol {
 }
 
 /// A clock domain: registers updated on the rising edge of `clk`.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Domain {
     /// The user's name for it.
     pub name: String,
@@ -289,7 +289,7 @@ pub struct Domain {
 }
 
 /// A clock domain's reset.
-#[derive(Clone, Copy, PartialEq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Reset {
     /// The reset wire (active high).
     pub wire: WireId,
@@ -298,7 +298,7 @@ pub struct Reset {
 }
 
 /// A process: statements that drive a set of wires, combinationally or on a clock.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Process {
     /// `None` for combinational logic; otherwise the clock domain.
     pub domain: Option<DomainId>,
@@ -310,7 +310,7 @@ pub struct Process {
 }
 
 /// Consecutive bits of a wire: an assignment target.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct WireSlice {
     /// The wire.
     pub wire: WireId,
@@ -321,7 +321,7 @@ pub struct WireSlice {
 }
 
 /// A statement of a process.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub enum Stmt {
     /// `lhs = rhs`; the parts of `lhs` (least significant first) have `rhs`'s width in all.
     Assign {
@@ -351,7 +351,7 @@ pub enum Stmt {
 }
 
 /// A case of a [`Stmt::Switch`]; no patterns means default.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct SwitchCase {
     /// Matches if any pattern matches.
     pub patterns: Vec<CasePattern>,
@@ -360,7 +360,7 @@ pub struct SwitchCase {
 }
 
 /// `sel & mask == value & mask`, optionally written as a symbol.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct CasePattern {
     /// The bits to match.
     pub value: Bits,
@@ -371,7 +371,7 @@ pub struct CasePattern {
 }
 
 /// A memory and its ports.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Memory {
     /// Its name.
     pub name: String,
@@ -390,7 +390,7 @@ pub struct Memory {
 }
 
 /// A memory write port. Out-of-range addresses write nothing.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct WritePort {
     /// Clock domain.
     pub domain: DomainId,
@@ -403,7 +403,7 @@ pub struct WritePort {
 }
 
 /// A memory read port. Out-of-range addresses read zero.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct ReadPort {
     /// `None` for asynchronous reads; otherwise the domain of the data register.
     pub domain: Option<DomainId>,
@@ -416,7 +416,7 @@ pub struct ReadPort {
 }
 
 /// What a cell instantiates.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub enum CellKind {
     /// A module of this design.
     Submodule(ModuleId),
@@ -432,7 +432,7 @@ pub enum CellKind {
 }
 
 /// A submodule instance or black box.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Cell {
     /// Instance name.
     pub name: String,

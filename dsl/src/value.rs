@@ -6,6 +6,7 @@
 //! reports it with the source line where it was written.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::bits::Bits;
@@ -19,6 +20,9 @@ pub struct Value(pub(crate) Arc<Node>);
 
 #[derive(Debug)]
 pub(crate) struct Node {
+    /// Unique among the values this program makes: the key under which elaboration
+    /// remembers a subexpression shared by several statements.
+    pub(crate) serial: u64,
     pub(crate) shape: Shape,
     pub(crate) kind: ValueKind,
 }
@@ -95,7 +99,9 @@ pub(crate) enum ValueKind {
 
 impl Value {
     pub(crate) fn new(shape: Shape, kind: ValueKind) -> Value {
-        Value(Arc::new(Node { shape, kind }))
+        static NEXT_SERIAL: AtomicU64 = AtomicU64::new(0);
+        let serial = NEXT_SERIAL.fetch_add(1, Ordering::Relaxed);
+        Value(Arc::new(Node { serial, shape, kind }))
     }
 
     #[track_caller]

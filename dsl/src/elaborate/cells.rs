@@ -1,0 +1,174 @@
+use super::*;
+
+impl<'a> Lower<'a> {
+
+    fn own_wire(&mut self, v: &Value) -> WireId {
+        match v.kind() {
+            ValueKind::Signal(s) => self.signal_wires[s.index as usize],
+            _ => unreachable!("memory port signals are created by the module"),
+        }
+    }
+
+    pub(super) fn memory(&mut self, index: u32, mem: &'a MemoryDecl) {
+        if let Some(why) = names::check(&mem.name) {
+            self.error(ErrorKind::BadName, format!("memory name: {why}"), mem.location);
+        }
+        if mem.depth == 0 {
+            self.error(ErrorKind::Invalid, format!("memory `{}` has depth 0", mem.name), mem.location);
+        }
+        let init = match &mem.init {
+            None => None,
+            Some(Ok(words)) => Some(words.clone()),
+            Some(Err(why)) => {
+                self.error(ErrorKind::Invalid, why.clone(), mem.location);
+                None
+            }
+        };
+        let mut write_ports = Vec::new();
+        for p in &mem.write_ports {
+            let Some(domain) = self.domain_id(&p.domain) else { continue };
+            write_ports.push(nl::WritePort {
+                domain,
+                addr: self.own_wire(&p.addr),
+                data: self.own_wire(&p.data),
+                en: self.own_wire(&p.en),
+            });
+        }
+        let mut read_ports = Vec::new();
+        for (i, p) in mem.read_ports.iter().enumerate() {
+            let domain = match &p.domain {
+                None => None,
+                Some(name) => match self.domain_id(name) {
+                    Some(d) => Some(d),
+                    None => continue,
+                },
+            };
+            let data = self.own_wire(&p.data);
+            self.out.wires[data.index()].driver = nl::Driver::MemoryRead {
+                memory: index,
+                port: i as u32,
+            };
+            let width = self.out.wires[data.index()].width;
+            self.add_use(&[WireSlice { wire: data, lo: 0, width }], Tag::Memory(index), Some(p.location));
+            read_ports.push(nl::ReadPort {
+                domain,
+                addr: self.own_wire(&p.addr),
+                data,
+                en: p.en.as_ref().map(|e| self.own_wire(e)),
+            });
+        }
+        let name = self.names.unique(&mem.name);
+        self.out.memories.push(nl::Memory {
+            name,
+            width: mem.shape.width,
+            depth: mem.depth,
+            init,
+            write_ports,
+            read_ports,
+            location: Some(mem.location),
+        });
+    }
+
+    fn cell_name(&mut self, name: &str, location: Location) -> String {
+        if let Some(why) = names::check(name) {
+            self.error(ErrorKind::BadName, format!("instance name: {why}"), location);
+        }
+        if self.names.contains(name) {
+            self.error(
+                ErrorKind::BadName,
+                format!("the name `{name}` of this instance is taken already in module `{}`", self.src.name),
+                location,
+            );
+        }
+        self.names.unique(name)
+    }
+
+    pub(super) fn submodule(&mut self, child: &Child) {
+        let name = self.cell_name(&child.name, child.location);
+        let index = self.out.cells.len() as u32;
+        let child_module = &self.modules[child.id.index()];
+        let mut inputs = Vec::new();
+        let mut outputs = Vec::new();
+        for d in child_module.domains.iter().filter(|d| d.from_ports) {
+            let Some(parent) = self.out.domains.iter().find(|p| p.name == d.name) else {
+                continue;
+            };
+            let (clk, rst) = (parent.clk, parent.reset.map(|r| r.wire));
+            let clk_port = child_module.wire(d.clk).name.clone();
+            let clk = self.wire_expr(clk);
+            inputs.push((clk_port, clk));
+            if let Some(r) = d.reset {
+                let rst_port = child_module.wire(r.wire).name.clone();
+                let rst = match rst {
+                    Some(w) => self.wire_expr(w),
+                    None => self.constant(Bits::zero(1)),
+                };
+                inputs.push((rst_port, rst));
+            }
+        }
+        for (port, dir, signal) in &child.ports {
+            let wire = self.own_wire(signal);
+            let width = self.out.wires[wire.index()].width;
+            match dir {
+                nl::Direction::Input => {
+                    let e = self.wire_expr(wire);
+                    inputs.push((port.clone(), e));
+                }
+                nl::Direction::Output => {
+                    let parts = vec![WireSlice { wire, lo: 0, width }];
+                    self.add_use(&parts, Tag::Cell(index), Some(child.location));
+                    self.out.wires[wire.index()].driver = nl::Driver::Cell;
+                    outputs.push((port.clone(), parts));
+                }
+            }
+        }
+        self.out.cells.push(nl::Cell {
+            name,
+            kind: nl::CellKind::Submodule(child.id),
+            inputs,
+            outputs,
+            location: Some(child.location),
+        });
+    }
+
+    pub(super) fn black_box(&mut self, inst: &'a InstanceDecl) {
+        let name = self.cell_name(&inst.name, inst.location);
+        if let Some(why) = names::check(&inst.kind) {
+            self.error(ErrorKind::BadName, format!("instance type: {why}"), inst.location);
+        }
+        let index = self.out.cells.len() as u32;
+        let inputs = inst.inputs.iter().map(|(port, v, _)| (port.clone(), self.value(v))).collect();
+        let mut outputs = Vec::new();
+        for (port, target, location) in &inst.outputs {
+            match self.lhs_parts(target) {
+                Ok(parts) => {
+                    self.add_use(&parts, Tag::Cell(index), Some(*location));
+                    for p in &parts {
+                        self.out.wires[p.wire.index()].driver = nl::Driver::Cell;
+                    }
+                    outputs.push((port.clone(), parts));
+                }
+                Err(why) => self.error(
+                    ErrorKind::Invalid,
+                    format!(
+                        "output `{port}` of instance `{}` cannot drive {}: {why}",
+                        inst.name,
+                        describe(target)
+                    ),
+                    *location,
+                ),
+            }
+        }
+        self.out.cells.push(nl::Cell {
+            name,
+            kind: nl::CellKind::BlackBox {
+                kind: inst.kind.clone(),
+                params: inst.params.clone(),
+                attrs: inst.attrs.clone(),
+            },
+            inputs,
+            outputs,
+            location: Some(inst.location),
+        });
+    }
+}

@@ -1,0 +1,74 @@
+use super::*;
+
+impl<'a> Lower<'a> {
+    pub(super) fn add_use(&mut self, parts: &[WireSlice], tag: Tag, location: Option<Location>) {
+        for p in parts {
+            self.drivers[p.wire.index()].push(Use {
+                tag,
+                lo: p.lo,
+                width: p.width,
+                location,
+            });
+        }
+    }
+
+
+    fn describe_tag(&self, tag: Tag) -> String {
+        match tag {
+            Tag::Input => "its input port (it is driven from outside the module)".into(),
+            Tag::Domain(None) => "combinational logic".into(),
+            Tag::Domain(Some(d)) => format!("clock domain `{}`", self.out.domains[d.index()].name),
+            Tag::Cell(i) => format!("instance `{}`", self.out.cells[i as usize].name),
+            Tag::Memory(i) => format!("a read port of memory `{}`", self.out.memories[i as usize].name),
+        }
+    }
+
+    pub(super) fn check_drivers(&mut self) {
+        for w in 0..self.out.wires.len() {
+            let mut uses = std::mem::take(&mut self.drivers[w]);
+            // A conflict is reported where the later driver (in the source) was added.
+            uses.sort_by_key(|u| u.location.map(|l| (l.file, l.line, l.column)));
+            let wire = &self.out.wires[w];
+            let (name, width, location) = (wire.name.clone(), wire.width, wire.location);
+            if let Some(first) = uses.first() {
+                for u in &uses[1..] {
+                    let overlap = u.lo < first.lo + first.width && first.lo < u.lo + u.width;
+                    let conflict = u.tag != first.tag && (overlap || !matches!((u.tag, first.tag), (Tag::Cell(_), Tag::Cell(_))));
+                    if conflict {
+                        let at = |l: Option<Location>| l.map(|l| format!(" (at {l})")).unwrap_or_default();
+                        let message = format!(
+                            "`{name}` is driven from two places: {}{} and {}{}; each bit must have one driver, and a signal belongs to one domain",
+                            self.describe_tag(first.tag),
+                            at(first.location),
+                            self.describe_tag(u.tag),
+                            at(u.location),
+                        );
+                        self.error(
+                            ErrorKind::MultipleDrivers,
+                            message,
+                            u.location.or(location).unwrap_or(self.src.location),
+                        );
+                        break;
+                    }
+                }
+            }
+            if self.out.wires[w].port == Some(nl::Direction::Output) {
+                let mut covered = vec![false; width as usize];
+                for u in &uses {
+                    for b in u.lo..u.lo + u.width {
+                        covered[b as usize] = true;
+                    }
+                }
+                if let Some(missing) = covered.iter().position(|c| !c) {
+                    let what = if uses.is_empty() {
+                        "is never driven".to_owned()
+                    } else {
+                        format!("has undriven bit {missing}")
+                    };
+                    let message = format!("output `{name}` {what}; assign it with `comb` or `sync`, or connect it to an instance output");
+                    self.error(ErrorKind::UndrivenOutput, message, location.unwrap_or(self.src.location));
+                }
+            }
+        }
+    }
+}
