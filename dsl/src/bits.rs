@@ -1,6 +1,6 @@
 //! Fixed-width bit vectors: the values of constants, reset values and memory contents.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// A bit vector of a fixed width, stored as little-endian 64-bit words.
 ///
@@ -163,7 +163,12 @@ impl Bits {
 impl fmt::Display for Bits {
     /// Verilog-style: `8'h2a`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}'h{}", self.width, self.to_hex())
+        write!(f, "{}'h", self.width)?;
+        for d in (0..self.width.div_ceil(4).max(1)).rev() {
+            let nibble = (0..4).fold(0u32, |acc, k| acc | (self.bit(d * 4 + k) as u32) << k);
+            f.write_char(char::from_digit(nibble, 16).unwrap_or('0'))?;
+        }
+        Ok(())
     }
 }
 

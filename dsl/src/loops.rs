@@ -6,7 +6,6 @@
 //! through a summary of which input ports reach which output ports combinationally.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use crate::error::{Error, ErrorKind, Location};
 use crate::netlist::{Cell, Driver, ExprId, ExprKind, Module, Stmt, WireId};
@@ -21,12 +20,42 @@ struct Graph<'m> {
     module: &'m Module,
     /// First node of each wire's bits.
     base: Vec<u32>,
-    edges: Vec<Vec<u32>>,
+    /// Nodes: every wire bit, then hubs.
+    nodes: u32,
+    /// Edges as they are found; [`Adjacency`] orders them by source.
+    edges: Vec<(u32, u32)>,
     /// Hub nodes are named after the instance they pass through, if any.
     hub_label: HashMap<u32, String>,
-    /// Where the first combinational assignment to a bit was written.
-    assigned_at: HashMap<u32, Location>,
-    deps: Vec<Option<Rc<Vec<Vec<u32>>>>>,
+    /// For each wire bit, where the first combinational assignment to it was written
+    /// (an index into `locations`, or `NONE`).
+    assigned_at: Vec<u32>,
+    locations: Vec<Location>,
+    /// What each expression's bits depend on: see [`Deps`].
+    deps: Deps,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// For each bit of each expression, the nodes it depends on, stored flat: an
+/// expression's bits are consecutive entries of `bits`, each a range of `nodes`. A slice
+/// or concatenation copies ranges, not nodes, so the store stays linear in the module.
+struct Deps {
+    /// The first entry in `bits` of each expression's bit 0.
+    first_bit: Vec<u32>,
+    /// `(start, len)` in `nodes`.
+    bits: Vec<(u32, u32)>,
+    nodes: Vec<u32>,
+}
+
+impl Deps {
+    fn of(&self, e: ExprId, width: u32) -> &[(u32, u32)] {
+        let first = self.first_bit[e.index()] as usize;
+        &self.bits[first..first + width as usize]
+    }
+
+    fn nodes(&self, (start, len): (u32, u32)) -> &[u32] {
+        &self.nodes[start as usize..(start + len) as usize]
+    }
 }
 
 impl<'m> Graph<'m> {
@@ -37,88 +66,114 @@ impl<'m> Graph<'m> {
             base.push(n);
             n += w.width;
         }
-        Graph {
+        let mut g = Graph {
             module,
             base,
-            edges: vec![Vec::new(); n as usize],
+            nodes: n,
+            edges: Vec::new(),
             hub_label: HashMap::new(),
-            assigned_at: HashMap::new(),
-            deps: vec![None; module.exprs.len()],
+            assigned_at: vec![NONE; n as usize],
+            locations: Vec::new(),
+            deps: Deps {
+                first_bit: Vec::with_capacity(module.exprs.len()),
+                bits: Vec::new(),
+                nodes: Vec::new(),
+            },
+        };
+        // Operands precede their users, so one pass in order sees every operand first.
+        for (i, _) in module.exprs.iter().enumerate() {
+            g.expr_deps(ExprId(i as u32));
         }
+        g
     }
 
     fn hub(&mut self) -> u32 {
-        self.edges.push(Vec::new());
-        self.edges.len() as u32 - 1
+        self.nodes += 1;
+        self.nodes - 1
     }
 
     fn edge(&mut self, from: u32, to: u32) {
-        self.edges[from as usize].push(to);
+        self.edges.push((from, to));
     }
 
     fn bit(&self, wire: WireId, bit: u32) -> u32 {
         self.base[wire.index()] + bit
     }
 
-    /// For each bit of `e`, the nodes it depends on.
-    fn expr_deps(&mut self, e: ExprId) -> Rc<Vec<Vec<u32>>> {
-        if let Some(d) = &self.deps[e.index()] {
-            return d.clone();
-        }
+    /// Records what each bit of `e` depends on; its operands' are known already.
+    fn expr_deps(&mut self, e: ExprId) {
         let expr = self.module.expr(e);
-        let width = expr.width as usize;
-        let deps: Vec<Vec<u32>> = match &expr.kind {
-            ExprKind::Const(_) | ExprKind::Symbol(_) => vec![Vec::new(); width],
-            ExprKind::Wire(w) => (0..width as u32).map(|b| vec![self.bit(*w, b)]).collect(),
-            ExprKind::Slice { value, lo } => self.expr_deps(*value)[*lo as usize..*lo as usize + width].to_vec(),
-            ExprKind::Concat(parts) => parts.clone().iter().flat_map(|p| self.expr_deps(*p).to_vec()).collect(),
+        let width = expr.width;
+        let first = self.deps.bits.len() as u32;
+        self.deps.first_bit.push(first);
+        let width_of = |x: &ExprId| self.module.expr(*x).width;
+        match &expr.kind {
+            ExprKind::Const(_) | ExprKind::Symbol(_) => {
+                let at = self.deps.nodes.len() as u32;
+                self.deps.bits.extend((0..width).map(|_| (at, 0)));
+            }
+            ExprKind::Wire(w) => {
+                for b in 0..width {
+                    let at = self.deps.nodes.len() as u32;
+                    self.deps.nodes.push(self.base[w.index()] + b);
+                    self.deps.bits.push((at, 1));
+                }
+            }
+            ExprKind::Slice { value, lo } => {
+                let from = self.deps.first_bit[value.index()] + lo;
+                self.deps.bits.extend_from_within(from as usize..(from + width) as usize);
+            }
+            ExprKind::Concat(parts) => {
+                for p in parts {
+                    let from = self.deps.first_bit[p.index()] as usize;
+                    self.deps.bits.extend_from_within(from..from + width_of(p) as usize);
+                }
+            }
             ExprKind::Repeat(value) => {
-                let inner = self.expr_deps(*value);
-                (0..width).map(|i| inner[i % inner.len()].clone()).collect()
+                let (from, inner) = (self.deps.first_bit[value.index()], width_of(value));
+                for i in 0..width {
+                    let bit = self.deps.bits[(from + i % inner) as usize];
+                    self.deps.bits.push(bit);
+                }
             }
             ExprKind::Extend { value, signed } => {
-                let mut inner = self.expr_deps(*value).to_vec();
+                let (from, inner) = (self.deps.first_bit[value.index()] as usize, width_of(value));
+                self.deps.bits.extend_from_within(from..from + inner as usize);
                 let fill = if *signed {
-                    inner.last().cloned().unwrap_or_default()
+                    self.deps.bits[from + inner as usize - 1]
                 } else {
-                    Vec::new()
+                    (self.deps.nodes.len() as u32, 0)
                 };
-                inner.resize(width, fill);
-                inner
+                self.deps.bits.extend((inner..width).map(|_| fill));
             }
-            kind => {
-                let operands: Vec<ExprId> = match kind {
-                    ExprKind::Unary(_, a) => vec![*a],
-                    ExprKind::Binary(_, a, b) | ExprKind::Compare { a, b, .. } => vec![*a, *b],
-                    ExprKind::Shift { value, amount, .. } => vec![*value, *amount],
-                    ExprKind::Mux { sel, a, b } => vec![*sel, *a, *b],
-                    _ => unreachable!("handled above"),
-                };
+            _ => {
+                // Every output bit depends on every operand bit: one hub between them.
                 let hub = self.hub();
-                for op in operands {
-                    for bit in self.expr_deps(op).iter() {
-                        for &n in bit {
-                            self.edge(n, hub);
-                        }
-                    }
+                for op in expr.kind.operands() {
+                    self.feed(op, hub);
                 }
-                vec![vec![hub]; width]
+                let at = self.deps.nodes.len() as u32;
+                self.deps.nodes.push(hub);
+                self.deps.bits.extend((0..width).map(|_| (at, 1)));
             }
-        };
-        let deps = Rc::new(deps);
-        self.deps[e.index()] = Some(deps.clone());
-        deps
+        }
+    }
+
+    /// Edges from every node the bits of `e` depend on to `to`.
+    fn feed(&mut self, e: ExprId, to: u32) {
+        let width = self.module.expr(e).width;
+        for &range in self.deps.of(e, width) {
+            for &n in self.deps.nodes(range) {
+                self.edges.push((n, to));
+            }
+        }
     }
 
     /// A hub fed by every bit of `exprs`.
     fn hub_of(&mut self, exprs: &[ExprId]) -> u32 {
         let hub = self.hub();
         for &e in exprs {
-            for bit in self.expr_deps(e).iter() {
-                for &n in bit {
-                    self.edge(n, hub);
-                }
-            }
+            self.feed(e, hub);
         }
         hub
     }
@@ -127,18 +182,25 @@ impl<'m> Graph<'m> {
         for s in stmts {
             match s {
                 Stmt::Assign { lhs, rhs, location } => {
-                    let deps = self.expr_deps(*rhs);
+                    let location_index = self.locations.len() as u32;
+                    self.locations.push(*location);
+                    let first = self.deps.first_bit[rhs.index()] as usize;
                     let mut i = 0;
                     for part in lhs {
                         for b in 0..part.width {
                             let target = self.bit(part.wire, part.lo + b);
-                            for &n in &deps[i] {
-                                self.edge(n, target);
+                            let range = self.deps.bits[first + i];
+                            for k in range.0..range.0 + range.1 {
+                                let n = self.deps.nodes[k as usize];
+                                self.edges.push((n, target));
                             }
                             for &c in conditions.iter() {
-                                self.edge(c, target);
+                                self.edges.push((c, target));
                             }
-                            self.assigned_at.entry(target).or_insert(*location);
+                            let at = &mut self.assigned_at[target as usize];
+                            if *at == NONE {
+                                *at = location_index;
+                            }
                             i += 1;
                         }
                     }
@@ -170,7 +232,7 @@ impl<'m> Graph<'m> {
             let sources: Vec<ExprId> = cell.inputs.iter().filter(|(p, _)| in_ports.contains(p)).map(|(_, e)| *e).collect();
             let hub = self.hub_of(&sources);
             self.hub_label.insert(hub, format!("{}.{out_port}", cell.name));
-            for part in targets.clone() {
+            for part in targets {
                 for b in 0..part.width {
                     let target = self.bit(part.wire, part.lo + b);
                     self.edge(hub, target);
@@ -196,18 +258,55 @@ impl<'m> Graph<'m> {
         })
     }
 
+    /// The edges ordered by source node.
+    fn adjacency(&self) -> Adjacency {
+        let n = self.nodes as usize;
+        let mut start = vec![0u32; n + 1];
+        for &(from, _) in &self.edges {
+            start[from as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut targets = vec![0u32; self.edges.len()];
+        for &(from, to) in &self.edges {
+            targets[fill[from as usize] as usize] = to;
+            fill[from as usize] += 1;
+        }
+        Adjacency { start, targets }
+    }
+}
+
+/// Edges in compressed rows: the successors of node `n` are
+/// `targets[start[n]..start[n + 1]]`.
+struct Adjacency {
+    start: Vec<u32>,
+    targets: Vec<u32>,
+}
+
+impl Adjacency {
+    fn successors(&self, n: u32) -> &[u32] {
+        &self.targets[self.start[n as usize] as usize..self.start[n as usize + 1] as usize]
+    }
+
+    fn nodes(&self) -> usize {
+        self.start.len() - 1
+    }
+
     /// A cycle, as the nodes along it, if there is one.
     fn find_cycle(&self) -> Option<Vec<u32>> {
-        let n = self.edges.len();
+        let n = self.nodes();
         let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+        let mut stack: Vec<(u32, usize)> = Vec::new();
         for start in 0..n {
             if state[start] != 0 {
                 continue;
             }
-            let mut stack: Vec<(u32, usize)> = vec![(start as u32, 0)];
+            stack.push((start as u32, 0));
             state[start] = 1;
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                if let Some(&to) = self.edges[node as usize].get(*next) {
+                if let Some(&to) = self.successors(node).get(*next) {
                     *next += 1;
                     match state[to as usize] {
                         0 => {
@@ -231,11 +330,11 @@ impl<'m> Graph<'m> {
 
     /// Nodes reachable from `from`.
     fn reach(&self, from: &[u32]) -> Vec<bool> {
-        let mut seen = vec![false; self.edges.len()];
+        let mut seen = vec![false; self.nodes()];
         let mut todo = from.to_vec();
         while let Some(n) = todo.pop() {
             if !std::mem::replace(&mut seen[n as usize], true) {
-                todo.extend(&self.edges[n as usize]);
+                todo.extend(self.successors(n));
             }
         }
         seen
@@ -268,12 +367,18 @@ pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Su
             g.cell(cell, summary);
         }
     }
-    if let Some(cycle) = g.find_cycle() {
+    let adjacency = g.adjacency();
+    if let Some(cycle) = adjacency.find_cycle() {
         let mut names: Vec<String> = cycle.iter().filter_map(|&n| g.name(n)).collect();
         if let Some(first) = names.first().cloned() {
             names.push(first);
         }
-        let location = cycle.iter().find_map(|n| g.assigned_at.get(n).copied()).or(module.location);
+        let location = cycle
+            .iter()
+            .filter_map(|&n| g.assigned_at.get(n as usize).filter(|&&at| at != NONE))
+            .map(|&at| g.locations[at as usize])
+            .next()
+            .or(module.location);
         let message = format!(
             "combinational loop: {}; each of these depends on itself within one cycle. Break the loop with a register (assign one of them in a clock domain)",
             names.join(" -> ")
@@ -294,7 +399,7 @@ pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Su
         .iter()
         .map(|(id, _)| {
             let bits: Vec<u32> = (0..module.wire(*id).width).map(|b| g.bit(*id, b)).collect();
-            g.reach(&bits)
+            adjacency.reach(&bits)
         })
         .collect();
     for (out, wire) in module.ports().filter(|(_, w)| w.port == Some(crate::netlist::Direction::Output)) {

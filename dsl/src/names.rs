@@ -1,6 +1,6 @@
 //! Legal Verilog names: identifiers that are not keywords, made unique per module.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 
 /// Keywords of Verilog-2005 and SystemVerilog-2017: a name that is one of these would
 /// break some tool reading the output, so it is refused.
@@ -278,11 +278,12 @@ pub fn check(name: &str) -> Option<String> {
 /// The names taken in one module, handing out unique ones.
 #[derive(Default)]
 pub(crate) struct Namespace {
-    taken: BTreeSet<String>,
+    /// Membership only: nothing is ever listed in the order of a hash set.
+    taken: HashSet<String>,
     /// For each name asked for, the last suffix tried: names are never given back, so
     /// the search for the next free one resumes there (asking for `_t` a thousand
     /// times costs a thousand lookups, not half a million).
-    last_suffix: BTreeMap<String, u32>,
+    last_suffix: HashMap<String, u32>,
 }
 
 impl Namespace {

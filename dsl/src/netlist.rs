@@ -263,6 +263,45 @@ pub enum ExprKind {
     },
 }
 
+impl ExprKind {
+    /// The operands, in order: the one walk over an expression's inputs that every pass
+    /// shares.
+    pub fn operands(&self) -> Operands<'_> {
+        let none = ExprId(0);
+        let (few, n) = match self {
+            ExprKind::Const(_) | ExprKind::Symbol(_) | ExprKind::Wire(_) => ([none; 3], 0),
+            ExprKind::Unary(_, a) | ExprKind::Repeat(a) | ExprKind::Slice { value: a, .. } | ExprKind::Extend { value: a, .. } => {
+                ([*a, none, none], 1)
+            }
+            ExprKind::Binary(_, a, b) | ExprKind::Compare { a, b, .. } | ExprKind::Shift { value: a, amount: b, .. } => ([*a, *b, none], 2),
+            ExprKind::Mux { sel, a, b } => ([*sel, *a, *b], 3),
+            ExprKind::Concat(parts) => return Operands(OperandsInner::Many(parts.iter())),
+        };
+        Operands(OperandsInner::Few(few.into_iter().take(n)))
+    }
+}
+
+/// The operands of an expression: see [`ExprKind::operands`].
+#[derive(Clone, Debug)]
+pub struct Operands<'a>(OperandsInner<'a>);
+
+#[derive(Clone, Debug)]
+enum OperandsInner<'a> {
+    Few(std::iter::Take<std::array::IntoIter<ExprId, 3>>),
+    Many(std::slice::Iter<'a, ExprId>),
+}
+
+impl Iterator for Operands<'_> {
+    type Item = ExprId;
+
+    fn next(&mut self) -> Option<ExprId> {
+        match &mut self.0 {
+            OperandsInner::Few(it) => it.next(),
+            OperandsInner::Many(it) => it.next().copied(),
+        }
+    }
+}
+
 /// A named constant (a state of a state machine), emitted as a `localparam`.
 #[derive(Clone, PartialEq, Hash, Debug)]
 pub struct Symbol {

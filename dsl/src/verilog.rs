@@ -41,10 +41,6 @@ fn range(width: u32) -> String {
     }
 }
 
-fn literal(bits: &Bits) -> String {
-    format!("{}'h{}", bits.width(), bits.to_hex())
-}
-
 fn param(p: &Param) -> String {
     match p {
         Param::Int(i) => i.to_string(),
@@ -162,7 +158,7 @@ impl<'a> Emitter<'a> {
         let expr = self.m.expr(e);
         let width = expr.width;
         match &expr.kind {
-            ExprKind::Const(bits) => literal(bits),
+            ExprKind::Const(bits) => bits.to_string(),
             ExprKind::Symbol(s) => self.m.symbols[s.index()].name.clone(),
             ExprKind::Wire(w) => self.m.wire(*w).name.clone(),
             ExprKind::Unary(op, a) => {
@@ -347,7 +343,7 @@ impl<'a> Emitter<'a> {
         }
         let width = p.value.width();
         if p.mask == Bits::from_i128(-1, width) {
-            return literal(&p.value);
+            return p.value.to_string();
         }
         let bits: String = (0..width)
             .rev()
@@ -409,7 +405,7 @@ impl<'a> Emitter<'a> {
             }
             let _ = writeln!(body, "\n    always @* begin");
             for w in &p.drives {
-                let _ = writeln!(body, "        {} = {};", m.wire(*w).name, literal(&m.wire(*w).init));
+                let _ = writeln!(body, "        {} = {};", m.wire(*w).name, m.wire(*w).init);
             }
             self.stmts(&mut body, &p.body, 2, "=");
             let _ = writeln!(body, "    end");
@@ -429,7 +425,7 @@ impl<'a> Emitter<'a> {
                     let _ = writeln!(body, "\n    always @(posedge {clk}{edge}) begin");
                     let _ = writeln!(body, "        if ({rst}) begin");
                     for w in &p.drives {
-                        let _ = writeln!(body, "            {} <= {};", m.wire(*w).name, literal(&m.wire(*w).init));
+                        let _ = writeln!(body, "            {} <= {};", m.wire(*w).name, m.wire(*w).init);
                     }
                     let _ = writeln!(body, "        end else begin");
                     self.stmts(&mut body, &p.body, 3, "<=");
@@ -465,7 +461,7 @@ impl<'a> Emitter<'a> {
                     let dir = if w.port == Some(nl::Direction::Input) { "input " } else { "output" };
                     let kind = if self.is_reg(*id) { "reg " } else { "wire" };
                     let init = if self.is_clocked(*id) {
-                        format!(" = {}", literal(&w.init))
+                        format!(" = {}", &w.init)
                     } else {
                         String::new()
                     };
@@ -475,7 +471,7 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(out, "{}\n);", decls.join(",\n"));
         }
         for s in &m.symbols {
-            let _ = writeln!(out, "    localparam {}{} = {};", range(s.value.width()), s.name, literal(&s.value));
+            let _ = writeln!(out, "    localparam {}{} = {};", range(s.value.width()), s.name, &s.value);
         }
         let referenced = self.referenced();
         for (i, w) in m.wires.iter().enumerate() {
@@ -485,7 +481,7 @@ impl<'a> Emitter<'a> {
             }
             let kind = if self.is_reg(id) { "reg " } else { "wire" };
             let init = if self.is_clocked(id) || w.driver == Driver::None {
-                format!(" = {}", literal(&w.init))
+                format!(" = {}", &w.init)
             } else {
                 String::new()
             };
@@ -524,7 +520,7 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(out, "    initial begin");
             for addr in 0..mem.depth {
                 let word = init.get(addr as usize).cloned().unwrap_or_else(|| Bits::zero(mem.width));
-                let _ = writeln!(out, "        {}[{addr}] = {};", mem.name, literal(&word));
+                let _ = writeln!(out, "        {}[{addr}] = {};", mem.name, &word);
             }
             let _ = writeln!(out, "    end");
         }

@@ -147,13 +147,20 @@ impl<'a> Compiler<'a> {
     fn run(mut self) -> Program {
         self.share_storage();
         let m = self.m;
+        // Each domain's processes, so that a design of many domains is not scanned once per domain.
+        let mut clocked: Vec<Vec<&nl::Process>> = vec![Vec::new(); m.domains.len()];
+        for p in &m.processes {
+            if let Some(d) = p.domain {
+                clocked[d.index()].push(p);
+            }
+        }
 
         // Registers first, each domain's together, with their next values alongside,
         // so that a commit is one copy.
         let mut regions = Vec::new();
         for (d, _) in m.domains.iter().enumerate() {
             let mut regs: Vec<WireId> = Vec::new();
-            for p in m.processes.iter().filter(|p| p.domain.map(|x| x.index()) == Some(d)) {
+            for p in clocked[d].iter() {
                 regs.extend(&p.drives);
             }
             let reset_regs = regs.len();
@@ -291,13 +298,13 @@ impl<'a> Compiler<'a> {
                     cond: self.wire_slot[r.wire.index()],
                     to: body,
                 };
-                for p in m.processes.iter().filter(|p| p.domain.map(|x| x.index()) == Some(d)) {
+                for p in clocked[d].iter() {
                     self.process_body(&p.body, true);
                 }
                 let end = self.ops.len() as u32;
                 self.ops[skip] = Op::Jump { to: end };
             } else {
-                for p in m.processes.iter().filter(|p| p.domain.map(|x| x.index()) == Some(d)) {
+                for p in clocked[d].iter() {
                     self.process_body(&p.body, true);
                 }
             }
@@ -357,27 +364,21 @@ impl<'a> Compiler<'a> {
                 _ => None,
             };
 
-            let mut sources: Vec<usize> = Vec::new();
-            let mut reached_wires = vec![false; m.wires.len()];
-            for p in m.processes.iter().filter(|p| p.domain.map(|x| x.index()) == Some(d)) {
-                p.drives.iter().for_each(|w| reached_wires[w.index()] = true);
-            }
+            let mut reached_wires: Vec<WireId> = clocked[d].iter().flat_map(|p| p.drives.iter().copied()).collect();
             let mut reached_memories = vec![false; m.memories.len()];
             for (mi, mem) in m.memories.iter().enumerate() {
                 for p in &mem.read_ports {
                     if p.domain.map(|x| x.index()) == Some(d) {
-                        reached_wires[p.data.index()] = true;
+                        reached_wires.push(p.data);
                     }
                 }
                 if mem.write_ports.iter().any(|p| p.domain.index() == d) {
                     reached_memories[mi] = true;
                 }
             }
-            for (i, &r) in reached_wires.iter().enumerate() {
-                if r {
-                    sources.push(self.rep[i].index());
-                }
-            }
+            reached_wires.sort();
+            reached_wires.dedup();
+            let sources: Vec<usize> = reached_wires.iter().map(|w| self.rep[w.index()].index()).collect();
             let fanout = order.fanout(&sources, &reached_memories);
             domains.push(DomainProgram {
                 name: domain.name.clone(),
@@ -401,6 +402,10 @@ impl<'a> Compiler<'a> {
                 order.fanout(&[], &only)
             })
             .collect();
+        let mut free_index = vec![None; m.wires.len()];
+        for (k, f) in self.free.iter().enumerate() {
+            free_index[f.index()].get_or_insert(k);
+        }
         let wires = m
             .wires
             .iter()
@@ -409,7 +414,7 @@ impl<'a> Compiler<'a> {
                 name: w.name.clone(),
                 slot: self.wire_slot[i],
                 width: w.width,
-                free: self.free.iter().position(|f| f.index() == i),
+                free: free_index[i],
             })
             .collect();
         Program {
@@ -467,12 +472,16 @@ impl<'a> Compiler<'a> {
     fn blocks(&self) -> Vec<Block> {
         let m = self.m;
         let mut blocks = Vec::new();
+        let mut seen = Visits {
+            last: vec![u32::MAX; m.exprs.len()],
+            current: 0,
+        };
         for (i, p) in m.processes.iter().enumerate() {
             if p.domain.is_some() || self.alias_process[i] {
                 continue;
             }
             let mut reads = Vec::new();
-            let mut seen = vec![false; m.exprs.len()];
+            seen.current = i as u32;
             collect_stmt_reads(m, &p.body, &mut seen, &mut reads);
             let mut reads: Vec<WireId> = reads.into_iter().map(|w| self.rep[w.index()]).collect();
             reads.sort();
@@ -974,7 +983,13 @@ enum BlockKind {
     AsyncRead(usize, usize),
 }
 
-fn collect_stmt_reads(m: &nl::Module, stmts: &[Stmt], seen: &mut [bool], out: &mut Vec<WireId>) {
+/// Which walk last visited each expression, so one array serves the walks of every process.
+struct Visits {
+    last: Vec<u32>,
+    current: u32,
+}
+
+fn collect_stmt_reads(m: &nl::Module, stmts: &[Stmt], seen: &mut Visits, out: &mut Vec<WireId>) {
     for s in stmts {
         match s {
             Stmt::Assign { rhs, .. } => collect_expr_reads(m, *rhs, seen, out),
@@ -993,10 +1008,10 @@ fn collect_stmt_reads(m: &nl::Module, stmts: &[Stmt], seen: &mut [bool], out: &m
     }
 }
 
-fn collect_expr_reads(m: &nl::Module, e: ExprId, seen: &mut [bool], out: &mut Vec<WireId>) {
+fn collect_expr_reads(m: &nl::Module, e: ExprId, seen: &mut Visits, out: &mut Vec<WireId>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
-        if std::mem::replace(&mut seen[e.index()], true) {
+        if std::mem::replace(&mut seen.last[e.index()], seen.current) == seen.current {
             continue;
         }
         match &m.expr(e).kind {

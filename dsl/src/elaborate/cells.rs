@@ -1,7 +1,6 @@
 use super::*;
 
 impl<'a> Lower<'a> {
-
     fn own_wire(&mut self, v: &Value) -> WireId {
         match v.kind() {
             ValueKind::Signal(s) => self.signal_wires[s.index as usize],

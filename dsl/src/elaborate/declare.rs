@@ -1,7 +1,6 @@
 use super::*;
 
 impl<'a> Lower<'a> {
-
     pub(super) fn declare_signals(&mut self) {
         let src = self.src;
         // Ports keep their names (a clash is an error); internal signals are made unique.

@@ -1,7 +1,6 @@
 use super::*;
 
 impl<'a> Lower<'a> {
-
     /// Every domain name used here or by a child, in order of first use, with whether
     /// anything in it is reset (memory ports are not).
     pub(super) fn used_domains(&self, children: &[Child]) -> Vec<UsedDomain> {

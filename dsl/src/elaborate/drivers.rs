@@ -12,7 +12,6 @@ impl<'a> Lower<'a> {
         }
     }
 
-
     fn describe_tag(&self, tag: Tag) -> String {
         match tag {
             Tag::Input => "its input port (it is driven from outside the module)".into(),

@@ -1,7 +1,6 @@
 use super::*;
 
 impl<'a> Lower<'a> {
-
     pub(super) fn push_expr(&mut self, width: u32, kind: ExprKind) -> ExprId {
         self.out.exprs.push(nl::Expr { width, kind });
         ExprId(self.out.exprs.len() as u32 - 1)

@@ -14,6 +14,7 @@ mod processes;
 mod targets;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::bits::Bits;
 use crate::error::{Error, ErrorKind, Errors, Location};
@@ -167,7 +168,17 @@ struct Family {
 fn content_hash(m: &nl::Module) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    let nl::Module { name: _, location, wires, exprs, domains, symbols, processes, memories, cells } = m;
+    let nl::Module {
+        name: _,
+        location,
+        wires,
+        exprs,
+        domains,
+        symbols,
+        processes,
+        memories,
+        cells,
+    } = m;
     (location, wires, exprs, domains, symbols, processes, memories, cells).hash(&mut h);
     h.finish()
 }
@@ -224,7 +235,7 @@ struct Lower<'a> {
     names: Namespace,
     signal_wires: Vec<WireId>,
     /// Values lowered already, by their serial number: shared subexpressions are lowered once.
-    memo: HashMap<u64, ExprId>,
+    memo: HashMap<u64, ExprId, BuildHasherDefault<SerialHasher>>,
     drivers: Vec<Vec<Use>>,
     /// The target of each assignment (`None` if it is in error), in statement-tree order.
     targets: Vec<Option<Target>>,
@@ -244,7 +255,7 @@ impl<'a> Lower<'a> {
             errors: Vec::new(),
             names: Namespace::default(),
             signal_wires: Vec::new(),
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             drivers: Vec::new(),
             targets: Vec::new(),
             fsms: Vec::new(),
@@ -278,13 +289,7 @@ impl<'a> Lower<'a> {
         }
         self.check_drivers();
     }
-
 }
-
-
-
-
-
 
 /// How an error message names a value.
 fn describe(v: &Value) -> String {
@@ -299,5 +304,26 @@ fn describe(v: &Value) -> String {
             }
         }
         _ => "an expression".into(),
+    }
+}
+
+/// Hashes the serial numbers of values, which are unique already: one multiplication
+/// spreads them over the table, where a general-purpose hash would cost far more.
+#[derive(Default)]
+struct SerialHasher(u64);
+
+impl Hasher for SerialHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0.rotate_left(8) ^ u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }

@@ -191,7 +191,13 @@ impl<'a> Lower<'a> {
             for (cond, body) in conds[..=last].iter().zip(taken).rev() {
                 match cond {
                     None => else_ = body,
-                    Some(cond) => else_ = vec![nl::Stmt::If { cond: *cond, then: body, else_ }],
+                    Some(cond) => {
+                        else_ = vec![nl::Stmt::If {
+                            cond: *cond,
+                            then: body,
+                            else_,
+                        }]
+                    }
                 }
             }
             out.entry(key).or_default().extend(else_.pop());

@@ -3,7 +3,6 @@ use crate::fsm::FsmRef;
 use crate::stmt::Statement;
 
 impl<'a> Lower<'a> {
-
     /// The wire bits `v` names, least significant first, or why it cannot be assigned.
     pub(super) fn lhs_parts(&mut self, v: &Value) -> Result<Vec<WireSlice>, String> {
         match v.kind() {
