@@ -14,7 +14,7 @@ use hdl_boards::{build, BuildError, BuildOptions};
 use hdl_cores::video_timing::VGA_640X480_60;
 use hdl_designs::dvi_test_pattern::{top, video_out};
 use hdl_dsl::Design;
-use hdl_sim::hdmi::DviReceiver;
+use hdl_models::hdmi::DviReceiver;
 use hdl_sim::Simulator;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,11 +39,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("the receiver model saw errors: {:?}", rx.errors()).into());
     }
     let frame = rx.frames().into_iter().next().ok_or("no frame was received")?;
-    frame.write_png(&out.join("frame.png"))?;
+    frame.picture.write_png(&out.join("frame.png"))?;
     eprintln!(
         "    received {}x{} (h {:?}, v {:?}); saved {}",
-        frame.width,
-        frame.height,
+        frame.picture.width,
+        frame.picture.height,
         frame.h,
         frame.v,
         out.join("frame.png").display()

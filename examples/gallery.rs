@@ -1,4 +1,4 @@
-//! Elaborates every example design of `hdl_dsl::examples`, writes its Verilog to
+//! Elaborates every example design of `hdl_testkit::examples`, writes its Verilog to
 //! `build/gallery/`, and, when yosys is installed, synthesizes each for the ECP5 and
 //! prints the cells it used.
 //!
@@ -6,8 +6,9 @@
 
 use std::process::ExitCode;
 
-use hdl_dsl::tools::{self, Tool};
-use hdl_dsl::{examples, Design};
+use hdl_dsl::Design;
+use hdl_testkit::examples;
+use hdl_testkit::tools::{self, Tool};
 
 fn main() -> ExitCode {
     let out_dir = std::path::Path::new("build/gallery");

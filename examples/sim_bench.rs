@@ -13,9 +13,10 @@
 
 use std::time::Instant;
 
-use hdl_dsl::{constant, examples, signed, tools, Design, Module, Value};
-use hdl_sim::verilator::Bench;
+use hdl_dsl::{constant, signed, Design, Module, Value};
 use hdl_sim::{Simulator, Xorshift};
+use hdl_testkit::verilator::Bench;
+use hdl_testkit::{examples, tools};
 
 /// Seconds each measurement aims to take.
 const TARGET_SECONDS: f64 = 1.5;

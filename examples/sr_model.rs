@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use hdl_designs::sr::report::{to_toml, Fidelity, Quality};
-use hdl_designs::sr::{check_size, compile, read_original, reference, ModelError, Rgb8};
+use sr_compiler::report::{to_toml, Fidelity, Quality};
+use sr_compiler::{check_size, compile, picture, read_original, reference, ModelError, Picture};
 
 struct Args {
     model: PathBuf,
@@ -87,14 +87,14 @@ fn run(args: &Args) -> Result<(), ModelError> {
         compiled.network.layered_macs_per_pixel()
     );
     accuracy(args, compiled.fixed.check_accuracy())?;
-    let picture = Rgb8::read_as_camera(&args.image)?;
+    let picture = sr_compiler::picture::read_as_camera(&args.image)?;
     check_size(folded, &picture)?;
     let original = args
         .original
         .as_deref()
         .map(|path| read_original(path, folded, &picture))
         .transpose()?;
-    let input = picture.to_input();
+    let input = picture::to_input(&picture);
     eprintln!("running the float reference (tract) on {}x{} ...", picture.width, picture.height);
     let float = reference::run_reference(&args.model, &input)?;
     eprintln!("running the folded and fixed-point models ...");
@@ -107,14 +107,14 @@ fn run(args: &Args) -> Result<(), ModelError> {
         message: e.to_string(),
     })?;
     let s = folded.scale;
-    let (nearest, bicubic) = (picture.nearest(s), picture.bicubic(s));
+    let (nearest, bicubic) = (picture.nearest(s), picture::bicubic(&picture, s));
     let fidelity = original.as_ref().map(|o| Fidelity::measure(o, &nearest, &bicubic, &fixed_out));
     let mut panels = vec![&picture, &nearest, &bicubic, &fixed_out];
     panels.extend(&original);
-    let side_by_side = Rgb8::side_by_side(&panels, 8);
+    let side_by_side = Picture::side_by_side(&panels, 8);
     let files = [
-        ("reference_float.png", Rgb8::from_output(&float)),
-        ("folded_float.png", Rgb8::from_output(&folded_out)),
+        ("reference_float.png", picture::from_output(&float)),
+        ("folded_float.png", picture::from_output(&folded_out)),
         ("reference_fixed.png", fixed_out),
         ("nearest.png", nearest),
         ("bicubic.png", bicubic),

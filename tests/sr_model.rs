@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use hdl_designs::sr::Rgb8;
+use sr_compiler::Picture;
 
 /// The example binary cargo builds beside the tests.
 fn tool() -> PathBuf {
@@ -31,8 +31,10 @@ fn the_default_and_the_2x_models_write_every_file() {
     // A small part of the default picture keeps the unoptimized test build quick; the 4x
     // run also gets the matching part of the original.
     let (w, h) = (24, 18);
-    let crop = Rgb8::read_as_camera(&images.join("hubble_160x120.png")).unwrap().crop(60, 50, w, h);
-    let original = Rgb8::read_png(&images.join("hubble_640x480.png"))
+    let crop = sr_compiler::picture::read_as_camera(&images.join("hubble_160x120.png"))
+        .unwrap()
+        .crop(60, 50, w, h);
+    let original = Picture::read_png(&images.join("hubble_640x480.png"))
         .unwrap()
         .crop(240, 200, 4 * w, 4 * h);
     let (image, original_path) = (out_dir("picture.png"), out_dir("original.png"));
@@ -67,11 +69,11 @@ fn the_default_and_the_2x_models_write_every_file() {
         }
         // Input, nearest, bicubic, the fixed-point model (and the original) in one row,
         // 8 pixels apart.
-        let read = |f: &str| Rgb8::read_png(&out.join(f)).unwrap();
+        let read = |f: &str| Picture::read_png(&out.join(f)).unwrap();
         let (side, fixed) = (read("side_by_side.png"), read("reference_fixed.png"));
         let panels = if with_original { 4 } else { 3 };
         assert_eq!((side.width, side.height), (w + panels * (fixed.width + 8), fixed.height));
-        let panel = |left: usize, p: &Rgb8| {
+        let panel = |left: usize, p: &Picture| {
             (0..p.height).all(|y| side.pixels[y * side.width + left..][..p.width] == p.pixels[y * p.width..][..p.width])
         };
         assert!(panel(0, &crop), "the input panel differs");

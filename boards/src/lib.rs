@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! use hdl_boards::{build, BuildOptions, ulx3s::Ulx3s};
-//! # fn top() -> hdl_dsl::Module { hdl_dsl::examples::blinky() }
+//! # fn top() -> hdl_dsl::Module { hdl_testkit::examples::blinky() }
 //! let design = hdl_dsl::Design::elaborate(top())?;
 //! let report = build(&design, &Ulx3s::lfe5u_85f(), &BuildOptions::new("build/blinky"))?;
 //! println!("{report}");
@@ -21,6 +21,7 @@ mod lpf;
 pub mod ulx3s;
 
 pub use flow::{build, BuildError, BuildOptions, BuildReport, ClockReport, Resource};
+pub use hdl_devices::{Device, Resources};
 pub use lpf::{lpf, LpfError};
 
 /// A board a design can be built for.
@@ -31,31 +32,6 @@ pub trait Board {
     fn package(&self) -> &'static str;
     /// The pins, by the port (bit) names a top module gives them.
     fn pins(&self) -> Vec<Pin>;
-}
-
-/// An ECP5 part, as nextpnr-ecp5 names it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Device {
-    /// LFE5U-12F (the 25F's die).
-    Lfe5u12f,
-    /// LFE5U-25F.
-    Lfe5u25f,
-    /// LFE5U-45F.
-    Lfe5u45f,
-    /// LFE5U-85F.
-    Lfe5u85f,
-}
-
-impl Device {
-    /// The nextpnr-ecp5 flag for the part.
-    pub fn nextpnr_flag(self) -> &'static str {
-        match self {
-            Device::Lfe5u12f => "--12k",
-            Device::Lfe5u25f => "--25k",
-            Device::Lfe5u45f => "--45k",
-            Device::Lfe5u85f => "--85k",
-        }
-    }
 }
 
 /// A package pin: the port it serves, its site, and how it is driven.

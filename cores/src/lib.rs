@@ -11,6 +11,7 @@
 //! - [`pll`]: the ECP5 PLL, its dividers planned as `ecppll` plans them.
 //! - [`sccb`]: the SCCB master that configures OmniVision cameras.
 //! - [`ov7670`]: OV7670 register tables, configurator and capture.
+//! - [`pixel`]: pixel formats (RGB565, RGB888) as layouts.
 //! - [`frame_buffer`]: a double-buffered frame store in block RAM.
 
 #![warn(missing_docs)]
@@ -19,6 +20,7 @@ pub mod cdc;
 pub mod dvi;
 pub mod frame_buffer;
 pub mod ov7670;
+pub mod pixel;
 pub mod pll;
 pub mod sccb;
 pub mod test_pattern;

@@ -3,9 +3,10 @@
 //! clocked capture is called `write` (it feeds an asynchronous FIFO's write side).
 
 use hdl_dsl::stream::{Stream, StreamSignature};
-use hdl_dsl::{address_width, cat, examples, mux, unsigned, Builder, Component, Module, ResetKind, Shape, Signature, Value};
+use hdl_dsl::{address_width, cat, mux, unsigned, Builder, Component, Module, ResetKind, Shape, Signature, Value};
 
 use crate::cdc::{async_fifo, synchronizer};
+use crate::pixel::rgb565;
 use crate::sccb::sccb_master;
 
 /// One step of a register table.
@@ -235,7 +236,7 @@ pub struct CaptureSignature;
 
 /// The pixel stream a capture makes: RGB565 with frame and line markers.
 pub fn pixel_stream() -> StreamSignature {
-    StreamSignature::new(examples::rgb565()).with_first().with_last()
+    StreamSignature::new(rgb565()).with_first().with_last()
 }
 
 impl Signature for CaptureSignature {
@@ -319,7 +320,7 @@ fn assemble(m: &mut Module, domain: &str, pins: &Sampled, o: &Stream, overflow: 
     // waiting is dropped.
     m.comb(overflow.eq(&emit & &o.valid & !&o.ready));
     m.if_(&emit & !(&o.valid & !&o.ready), |m| {
-        let pix = examples::rgb565().view(&held);
+        let pix = rgb565().view(&held);
         let mut s = o.payload.eq(&pix);
         s.push(o.valid.eq(1u8));
         s.push(o.first.as_ref().expect("the pixel stream has first").eq(&held_first));

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565, QVGA_RGB565};
 use hdl_dsl::{unsigned, Design, Module, ResetKind};
-use hdl_sim::ov7670::{CameraHandle, Fault, Image, Pclk, PixelPins, SccbPins, Timing};
+use hdl_models::ov7670::{CameraHandle, Fault, Image, Pclk, PixelPins, SccbPins, Timing};
 use hdl_sim::{Simulator, Xorshift};
 
 const CLK_HZ: u64 = 25_000_000;
@@ -92,15 +92,6 @@ fn picture(width: u32, height: u32) -> Vec<[u8; 3]> {
         .collect()
 }
 
-fn write_png(path: &std::path::Path, width: u32, height: u32, rgb: &[[u8; 3]]) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let data: Vec<u8> = rgb.iter().flatten().copied().collect();
-    encoder.write_header().unwrap().write_image_data(&data).unwrap();
-}
-
 /// Sets the camera's registers as `table` would, without the bus.
 fn preset(camera: &CameraHandle, table: &[Step]) {
     for step in table {
@@ -167,13 +158,15 @@ fn run_capture(run: Run) -> Captured {
     } = run;
     let rgb = picture(width, height);
     let path = std::env::temp_dir().join(format!("camera_{}_{width}x{height}_{oversampled}.png", std::process::id()));
-    write_png(&path, width, height, &rgb);
+    let picture = hdl_video::Picture {
+        width: width as usize,
+        height: height as usize,
+        pixels: rgb.clone(),
+    };
+    picture.write_png(&path).unwrap();
     let image = Image::from_png(&path).unwrap();
     std::fs::remove_file(&path).ok();
-    let expected: Vec<u16> = rgb
-        .iter()
-        .map(|p| (p[0] as u16 >> 3) << 11 | (p[1] as u16 >> 2) << 5 | p[2] as u16 >> 3)
-        .collect();
+    let expected: Vec<u16> = rgb.iter().map(|&p| hdl_video::rgb565::pack(p)).collect();
 
     let design = Design::elaborate(capture_top(width, height, oversampled)).unwrap();
     let mut sim = Simulator::new(&design);

@@ -2,7 +2,8 @@
 //! for a table of requests, and the errors for requests that cannot be met.
 
 use hdl_cores::pll::{pll, PllError, PllRequest};
-use hdl_dsl::{tools, Design};
+use hdl_dsl::Design;
+use hdl_testkit::tools;
 
 /// A request: input, primary, secondaries (MHz, degrees).
 type Request = (f32, f32, &'static [(f32, f32)]);

@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 
 use hdl_cores::tmds::{tmds_encoder, CONTROL_TOKENS};
-use hdl_dsl::{tools, Design};
-use hdl_sim::hdmi::{decode, Symbol, DISPARITY_BOUND};
+use hdl_dsl::Design;
+use hdl_models::hdmi::{decode, Symbol, DISPARITY_BOUND};
 use hdl_sim::{Simulator, Xorshift};
+use hdl_testkit::tools;
 
 /// The encoder of DVI 1.0 section 3.3, step by step as the specification's flow chart
 /// writes it; `cnt` is the running disparity.

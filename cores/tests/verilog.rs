@@ -11,12 +11,12 @@ use hdl_cores::test_pattern::test_pattern;
 use hdl_cores::tmds::tmds_encoder;
 use hdl_cores::video_timing::{timing_generator, VGA_640X480_60};
 use hdl_dsl::stream::StreamSignature;
-use hdl_dsl::tools::{self, Tool};
-use hdl_dsl::{examples, Design, Module};
+use hdl_dsl::{Design, Module};
+use hdl_testkit::tools::{self, Tool};
 
 /// Each core with the parameters the ULX3S design uses.
 fn cores() -> Vec<(&'static str, Module)> {
-    let pixels = StreamSignature::new(examples::rgb565()).with_last();
+    let pixels = StreamSignature::new(hdl_cores::pixel::rgb565()).with_last();
     let clocks = PllRequest::new(25.0, 125.0)
         .secondary(25.0, 0.0)
         .plan()

@@ -4,9 +4,7 @@
 //! [`hdl_boards`].
 //!
 //! - [`dvi_test_pattern`]: colour bars and a moving box over HDMI.
-//! - [`sr`]: the model compiler — ONNX import, float reference, folding, fixed point.
 
 #![warn(missing_docs)]
 
 pub mod dvi_test_pattern;
-pub mod sr;

@@ -5,7 +5,8 @@ use hdl_boards::ulx3s::Ulx3s;
 use hdl_boards::{build, lpf, Board, BuildOptions};
 use hdl_cores::video_timing::VGA_640X480_60;
 use hdl_designs::dvi_test_pattern::top;
-use hdl_dsl::{tools, Design};
+use hdl_dsl::Design;
+use hdl_testkit::tools;
 
 #[test]
 fn the_constraints_name_every_pin() {

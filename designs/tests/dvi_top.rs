@@ -9,11 +9,11 @@ use std::path::Path;
 use hdl_cores::cdc::synchronizer;
 use hdl_cores::pll::{pll, PllRequest};
 use hdl_cores::test_pattern;
-use hdl_cores::video_timing::{Axis, VideoMode, VGA_640X480_60};
+use hdl_cores::video_timing::{VideoMode, VGA_640X480_60};
 use hdl_designs::dvi_test_pattern::{top, video_out};
-use hdl_dsl::tools::{self, Tool};
 use hdl_dsl::{cat, unsigned, Design, ErrorKind, Module, ResetKind};
-use hdl_sim::hdmi::{AxisTiming, SerialLink};
+use hdl_models::hdmi::SerialLink;
+use hdl_testkit::tools::{self, Tool};
 
 /// The primitives' models, kept beside this test.
 const MODELS: [&str; 2] = ["EHXPLLL.v", "ODDRX1F.v"];
@@ -52,16 +52,6 @@ module tb;
 endmodule
 "
     )
-}
-
-fn timing(a: &Axis) -> AxisTiming {
-    AxisTiming {
-        active: a.active,
-        front_porch: a.front_porch,
-        sync: a.sync,
-        back_porch: a.back_porch,
-        sync_positive: a.sync_positive,
-    }
 }
 
 #[test]
@@ -115,11 +105,11 @@ fn the_top_from_its_pins_shows_the_test_pattern() {
     let frames = rx.frames();
     assert_eq!(frames.len(), 1, "one complete frame after the receiver learned the timing");
     let frame = &frames[0];
-    assert_eq!((frame.h, frame.v), (timing(&mode.h), timing(&mode.v)));
-    assert_eq!((frame.width, frame.height), (640, 480));
+    assert_eq!((frame.h, frame.v), (mode.h, mode.v));
+    assert_eq!((frame.picture.width, frame.picture.height), (640, 480));
     // Frames 0 and 1 after reset taught the receiver; frame 2 is the one it kept.
     assert!(
-        frame.pixels == test_pattern::frame(&mode, 2),
+        frame.picture.pixels == test_pattern::frame(&mode, 2),
         "the received picture is not frame 2 of the test pattern"
     );
     std::fs::remove_dir_all(&dir).ok();

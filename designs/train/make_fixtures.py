@@ -1,9 +1,9 @@
-"""Writes the small ONNX files the model compiler's tests read (designs/tests/fixtures/):
+"""Writes the small ONNX files the model compiler's tests read (designs/sr-compiler/tests/fixtures/):
 graphs it must refuse with a clear message, and graphs written the other ways a
 super-resolution network reaches ONNX, which it must import and fold exactly. Run once;
 the files are committed.
 
-    python designs/train/make_fixtures.py designs/tests/fixtures
+    python designs/train/make_fixtures.py designs/sr-compiler/tests/fixtures
 """
 
 import sys

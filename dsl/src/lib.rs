@@ -42,7 +42,6 @@ mod bits;
 mod control;
 mod elaborate;
 mod error;
-pub mod examples;
 mod fsm;
 mod instance;
 mod layout;

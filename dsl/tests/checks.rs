@@ -166,7 +166,7 @@ fn an_undriven_output_is_an_error_at_its_declaration() {
 fn a_port_a_submodule_does_not_have_is_an_error() {
     let mut m = Module::new("top");
     let y = m.output("y", unsigned(8));
-    let u = m.submodule("u_cnt", examples::counter(8));
+    let u = m.submodule("u_cnt", hdl_testkit::examples::counter(8));
     m.comb(u.port("en").eq(1u8));
     let line = line!() + 1;
     m.comb(y.eq(u.port("value")));

@@ -1,7 +1,7 @@
 //! The generated Verilog of every example design, locked as insta snapshots under the
 //! top-level `snapshots/` folder: a change to generated hardware is a reviewed diff.
 
-use hdl_dsl::examples;
+use hdl_testkit::examples;
 
 fn verilog(name: &str) -> String {
     examples::design(name).expect("example exists").verilog()

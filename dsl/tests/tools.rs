@@ -3,8 +3,9 @@
 //! Each test skips with a printed reason when its tool is missing, and fails instead
 //! when `HDL_REQUIRE_TOOLS=1`.
 
-use hdl_dsl::tools::{self, Tool};
-use hdl_dsl::{examples, Design};
+use hdl_dsl::Design;
+use hdl_testkit::examples;
+use hdl_testkit::tools::{self, Tool};
 
 fn design(name: &str) -> Design {
     examples::design(name).expect("example exists")

@@ -24,7 +24,7 @@ fn bytes() -> StreamSignature {
 
 #[test]
 fn interface_ports_are_named_after_their_members() {
-    let pixels = StreamSignature::new(examples::rgb565()).with_first().with_last();
+    let pixels = StreamSignature::new(hdl_cores::pixel::rgb565()).with_first().with_last();
     let c = Component::build(
         "passthrough",
         stream::Pipe {
@@ -167,10 +167,10 @@ fn an_instance_port_of_the_wrong_direction_or_shape_is_an_error() {
 #[test]
 fn a_layout_field_that_does_not_exist_is_an_error_listing_the_fields() {
     let mut m = Module::new("top");
-    let pix = m.input("pix", examples::rgb565().shape());
+    let pix = m.input("pix", hdl_cores::pixel::rgb565().shape());
     let y = m.output("y", unsigned(5));
     let line = line!() + 1;
-    m.comb(y.eq(examples::rgb565().view(&pix).field("red")));
+    m.comb(y.eq(hdl_cores::pixel::rgb565().view(&pix).field("red")));
     assert_eq!(
         one_error(m, ErrorKind::Invalid, line),
         "{b: unsigned(5), g: unsigned(6), r: unsigned(5)} has no field `red`; its fields are: b, g, r"
@@ -179,7 +179,7 @@ fn a_layout_field_that_does_not_exist_is_an_error_listing_the_fields() {
 
 #[test]
 fn pack_checks_every_field() {
-    let rgb = examples::rgb565();
+    let rgb = hdl_cores::pixel::rgb565();
     let mut m = Module::new("top");
     let a = m.input("a", unsigned(8));
     let y = m.output("y", rgb.shape());
@@ -207,11 +207,11 @@ fn fields_and_arrays_lower_to_slices() {
     let sum = m.output("sum", signed(11));
     let v = coefficients.view(&word);
     m.comb(sum.eq(v.index(0).value() + v.index(1).value() + v.index(2).value() + v.index(3).value()));
-    let mem = m.memory("pixels", examples::rgb565().shape(), 16);
+    let mem = m.memory("pixels", hdl_cores::pixel::rgb565().shape(), 16);
     let rd = m.async_read_port(mem);
     let addr = m.input("addr", unsigned(4));
     let green = m.output("green", unsigned(6));
-    m.comb([rd.addr.eq(&addr), green.eq(examples::rgb565().view(&rd.data).field("g"))]);
+    m.comb([rd.addr.eq(&addr), green.eq(hdl_cores::pixel::rgb565().view(&rd.data).field("g"))]);
     let v = Design::elaborate(m).unwrap().verilog();
     // Element 3 is the top byte, read as signed (sign-extended into the sum).
     assert!(v.contains("_t_5 = word[31:24];"), "{v}");
@@ -222,10 +222,10 @@ fn fields_and_arrays_lower_to_slices() {
 #[test]
 fn signals_with_a_layout_are_one_signal_per_field() {
     let mut m = Module::new("top");
-    let pix = m.signal_layout("pix", &examples::rgb565());
+    let pix = m.signal_layout("pix", &hdl_cores::pixel::rgb565());
     let a = m.input("a", unsigned(16));
     let y = m.output("y", unsigned(6));
-    m.sync(pix.eq(&examples::rgb565().view(&a)));
+    m.sync(pix.eq(&hdl_cores::pixel::rgb565().view(&a)));
     m.comb(y.eq(pix.field("g")));
     let v = Design::elaborate(m).unwrap().verilog();
     assert!(v.contains("reg  [5:0]   pix_g = 6'h00;"), "{v}");

@@ -8,7 +8,8 @@
 //! the logic it reaches runs again.
 //!
 //! ```
-//! use hdl_dsl::{examples, Design};
+//! use hdl_dsl::Design;
+//! use hdl_testkit::examples;
 //! use hdl_sim::{Simulator, Trace};
 //!
 //! // An 8-bit counter that counts while `en` is high; `wrap` marks its last value.
@@ -48,16 +49,13 @@
 mod compile;
 mod error;
 mod flatten;
-pub mod hdmi;
 mod order;
-pub mod ov7670;
 mod peephole;
 mod program;
 mod simulator;
 pub mod stimulus;
 pub mod stream;
 mod vcd;
-pub mod verilator;
 
 pub use error::SimError;
 pub use simulator::{Domain, Memory, Model, Sampled, Signal, Simulator, DEFAULT_PERIOD_PS};

@@ -3,7 +3,8 @@
 
 mod common;
 
-use hdl_dsl::{examples, tools, Design};
+use hdl_dsl::Design;
+use hdl_testkit::{examples, tools};
 
 use common::cosim::check;
 use common::random_design::{build, generate, shrink, size, Rng, Spec};

@@ -8,10 +8,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use hdl_dsl::stream::{self, StreamSignature};
-use hdl_dsl::{examples, tools, unsigned, Bits, Design, Module};
+use hdl_dsl::{unsigned, Bits, Design, Module};
 use hdl_sim::stream::{Beat, ProtocolChecker, StreamSink, StreamSource};
-use hdl_sim::verilator::{Batch, Optimize, Ports};
 use hdl_sim::{Model, Sampled, Signal, Simulator, Xorshift};
+use hdl_testkit::verilator::{Batch, Optimize, Ports};
+use hdl_testkit::{examples, tools};
 
 /// RGB565 to RGB888 as the converter should do it, written out independently: each
 /// channel's top bits repeat into the bits it lacks.
@@ -43,8 +44,8 @@ impl Model for Recorder {
 #[test]
 fn pipeline_keeps_every_payload_under_back_pressure() {
     const PAYLOADS: usize = 4000;
-    let pixels = StreamSignature::new(examples::rgb565()).with_last();
-    let rgb888 = StreamSignature::new(examples::rgb888()).with_last();
+    let pixels = StreamSignature::new(hdl_cores::pixel::rgb565()).with_last();
+    let rgb888 = StreamSignature::new(hdl_cores::pixel::rgb888()).with_last();
     let design = Design::elaborate(examples::stream_pipeline()).expect("the example elaborates");
     let mut sim = Simulator::new(&design);
     let sync = sim.domain("sync").unwrap();

@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use hdl_dsl::{examples, unsigned, Bits, Design, Module, ResetKind};
+use hdl_dsl::{unsigned, Bits, Design, Module, ResetKind};
 use hdl_sim::{SimError, Simulator, Trace, DEFAULT_PERIOD_PS};
+use hdl_testkit::examples;
 
 /// Two free-running counters, in a 25 MHz pixel domain and a 125 MHz serializer domain.
 fn two_clocks() -> Design {

@@ -5,8 +5,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use hdl_dsl::{Bits, Design};
-use hdl_sim::verilator::{Batch, Optimize, Ports};
 use hdl_sim::Simulator;
+use hdl_testkit::verilator::{Batch, Optimize, Ports};
 
 use super::random_design::Rng;
 

@@ -21,8 +21,9 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
 
-use crate::error::SimError;
-use crate::simulator::{Domain, Model, Signal, Simulator};
+use hdl_sim::SimError;
+use hdl_sim::{Domain, Model, Signal, Simulator};
+use hdl_video::{rgb565, Picture};
 
 /// The blanking the pixel source uses.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -78,42 +79,21 @@ pub struct Image {
 impl Image {
     /// An 8-bit RGB PNG quantised to RGB565 (the top bits of each channel).
     pub fn from_png(path: &Path) -> Result<Image, SimError> {
-        let (width, height, pixels) = read_png_rgb8(path)?;
-        Ok(Image {
-            width,
-            height,
-            pixels: pixels.iter().map(|&[r, g, b]| rgb565(r, g, b)).collect(),
-        })
+        let picture = Picture::read_png(path).map_err(|e| SimError::Io {
+            path: e.path,
+            message: e.message,
+        })?;
+        Ok(Image::from_picture(&picture))
     }
-}
 
-/// An 8-bit RGB or RGBA PNG as width, height and RGB pixels row by row (alpha dropped).
-pub fn read_png_rgb8(path: &Path) -> Result<(u32, u32, Vec<[u8; 3]>), SimError> {
-    let io = |message: String| SimError::Io {
-        path: path.display().to_string(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-        .read_info()
-        .map_err(|e| io(e.to_string()))?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).map_err(|e| io(e.to_string()))?;
-    let channels = match info.color_type {
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        other => return Err(io(format!("an 8-bit RGB or RGBA PNG is needed, not {other:?}"))),
-    };
-    if info.bit_depth != png::BitDepth::Eight {
-        return Err(io(format!("an 8-bit PNG is needed, not {:?}", info.bit_depth)));
+    /// A picture quantised to RGB565 (the top bits of each channel).
+    pub fn from_picture(picture: &Picture) -> Image {
+        Image {
+            width: picture.width as u32,
+            height: picture.height as u32,
+            pixels: picture.pixels.iter().map(|&p| rgb565::pack(p)).collect(),
+        }
     }
-    let pixels = buf[..info.buffer_size()].chunks(channels).map(|p| [p[0], p[1], p[2]]).collect();
-    Ok((info.width, info.height, pixels))
-}
-
-/// An RGB888 colour quantised to RGB565.
-pub fn rgb565(r: u8, g: u8, b: u8) -> u16 {
-    (r as u16 >> 3) << 11 | (g as u16 >> 2) << 5 | b as u16 >> 3
 }
 
 /// The OV7670's registers after power-on or a COM7 reset (datasheet register table);

@@ -8,11 +8,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::tools::{scratch_dir, write_files};
 use hdl_dsl::netlist::Direction;
-use hdl_dsl::tools::{run, scratch_dir, write_files};
+use hdl_dsl::tools::run;
 use hdl_dsl::Design;
-
-use crate::program::words;
 
 /// The top-level ports of a design, in port order: `(name, width)`.
 #[derive(Clone, Debug)]
@@ -368,4 +367,9 @@ impl Drop for Bench {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// 64-bit words holding `width` bits.
+fn words(width: u32) -> u32 {
+    width.div_ceil(64)
 }

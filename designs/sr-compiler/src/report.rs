@@ -3,35 +3,41 @@
 
 use std::fmt::Write;
 
+use hdl_devices::Device;
+use hdl_video::{psnr_db, Picture, VideoMode, VGA_640X480_60};
+
 use super::fixed_point::FixedModel;
 use super::network::{FeatureMap, Layer, Network};
-use super::picture::{psnr_db, Rgb8};
+use super::picture;
 
-/// ECP5 devices and their MULT18X18D counts (Lattice ECP5 family data sheet).
-pub const ECP5_MULTIPLIERS: [(&str, usize); 3] = [("LFE5U-25F", 28), ("LFE5U-45F", 72), ("LFE5U-85F", 156)];
+/// The parts the layered cost is given for (the 12F has the 25F's multipliers).
+pub const REPORTED_DEVICES: [Device; 3] = [Device::Lfe5u25f, Device::Lfe5u45f, Device::Lfe5u85f];
 
-/// The output mode the hardware figures are for: 640x480 at 60 Hz, pixel clock 25.175 MHz.
-pub const PIXEL_CLOCK_HZ: f64 = 25_175_000.0;
+/// The output mode the hardware figures are for.
+pub const OUTPUT_MODE: VideoMode = VGA_640X480_60;
 
 /// The multiplier clock the figures assume (measured reachable on the 85F: see the
 /// README's synthesis notes).
 pub const DSP_CLOCK_HZ: f64 = 125_000_000.0;
 
-/// Frames per second of a 640x480 output with `macs` per pixel on `multipliers` at
-/// [`DSP_CLOCK_HZ`].
-pub fn frames_per_second(macs: f64, multipliers: usize) -> f64 {
-    multipliers as f64 * DSP_CLOCK_HZ / (macs * 640.0 * 480.0)
+/// Frames per second of an [`OUTPUT_MODE`] picture with `macs` per pixel on
+/// `multipliers` at [`DSP_CLOCK_HZ`].
+pub fn frames_per_second(macs: f64, multipliers: u32) -> f64 {
+    let pixels = OUTPUT_MODE.h.active as f64 * OUTPUT_MODE.v.active as f64;
+    multipliers as f64 * DSP_CLOCK_HZ / (macs * pixels)
 }
 
 /// The layered cost in words, for the "does not fold" error.
 pub fn layered_cost(network: &Network) -> String {
     let macs = network.layered_macs_per_pixel();
-    let fps: Vec<String> = ECP5_MULTIPLIERS
+    let fps: Vec<String> = REPORTED_DEVICES
         .iter()
-        .map(|(d, m)| format!("{d} {:.2} frames/s", frames_per_second(macs, *m)))
+        .map(|d| format!("{d} {:.2} frames/s", frames_per_second(macs, d.resources().multipliers)))
         .collect();
     format!(
-        "{macs:.0} MACs per output pixel, at 640x480 with every multiplier at {} MHz: {}",
+        "{macs:.0} MACs per output pixel, at {}x{} with every multiplier at {} MHz: {}",
+        OUTPUT_MODE.h.active,
+        OUTPUT_MODE.v.active,
         DSP_CLOCK_HZ / 1e6,
         fps.join(", ")
     )
@@ -53,7 +59,7 @@ impl Quality {
     /// Compares the models' outputs on one picture: `float` is the reference's raw
     /// output, `folded` the folded model's (already clamped by `clamp`, the network's
     /// final clamps), `fixed` the fixed-point picture.
-    pub fn measure(float: &FeatureMap, folded: &FeatureMap, fixed: &Rgb8, clamp: (f64, f64)) -> Quality {
+    pub fn measure(float: &FeatureMap, folded: &FeatureMap, fixed: &Picture, clamp: (f64, f64)) -> Quality {
         let unit = |v: f64| v.clamp(clamp.0, clamp.1).clamp(0.0, 1.0);
         let max_abs_diff_folded_vs_float = float
             .data
@@ -61,7 +67,7 @@ impl Quality {
             .zip(&folded.data)
             .map(|(a, b)| (unit(*a) - unit(*b)).abs())
             .fold(0.0, f64::max);
-        let diffs: Vec<i32> = Rgb8::from_output(float)
+        let diffs: Vec<i32> = picture::from_output(float)
             .pixels
             .iter()
             .zip(&fixed.pixels)
@@ -95,7 +101,7 @@ impl Fidelity {
     pub const BORDER: usize = 8;
 
     /// Measures the upscales against `original`, which must be their size.
-    pub fn measure(original: &Rgb8, nearest: &Rgb8, bicubic: &Rgb8, model: &Rgb8) -> Fidelity {
+    pub fn measure(original: &Picture, nearest: &Picture, bicubic: &Picture, model: &Picture) -> Fidelity {
         let b = Fidelity::BORDER;
         Fidelity {
             border: b,
@@ -142,18 +148,19 @@ pub fn to_toml(network: &Network, fixed: &FixedModel, quality: &Quality, fidelit
     }
     let _ = writeln!(s, "\n[hardware]");
     let _ = writeln!(s, "dsp_clock_mhz = {}", DSP_CLOCK_HZ / 1e6);
-    let _ = writeln!(s, "pixel_clock_mhz = {}", PIXEL_CLOCK_HZ / 1e6);
+    let pixel_hz = OUTPUT_MODE.pixel_hz as f64;
+    let _ = writeln!(s, "pixel_clock_mhz = {}", pixel_hz / 1e6);
     let _ = writeln!(
         s,
         "multipliers_640x480_60 = {}",
-        (PIXEL_CLOCK_HZ * macs as f64 / DSP_CLOCK_HZ).ceil() as usize
+        (pixel_hz * macs as f64 / DSP_CLOCK_HZ).ceil() as usize
     );
-    for (device, m) in ECP5_MULTIPLIERS {
+    for device in REPORTED_DEVICES {
         let _ = writeln!(
             s,
             "layered_frames_per_s_{} = {:.3}",
-            device.to_lowercase().replace('-', "_"),
-            frames_per_second(network.layered_macs_per_pixel(), m)
+            device.name().to_lowercase().replace('-', "_"),
+            frames_per_second(network.layered_macs_per_pixel(), device.resources().multipliers)
         );
     }
     s

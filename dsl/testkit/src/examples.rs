@@ -1,8 +1,9 @@
 //! Small example designs: documentation by example, and the designs whose Verilog is
 //! locked in snapshots and checked by Verilator, Icarus Verilog and yosys.
 
-use crate::stream::{self, Pipe, StreamSignature};
-use crate::{cat, mux, signed, unsigned, Component, Layout, Module, ResetKind, Value};
+use hdl_cores::pixel::{rgb565, rgb888};
+use hdl_dsl::stream::{self, Pipe, StreamSignature};
+use hdl_dsl::{cat, mux, signed, unsigned, Component, Design, Module, ResetKind, Value, SYNC};
 
 /// Every example, by name.
 pub fn all() -> Vec<(&'static str, Module)> {
@@ -24,9 +25,9 @@ pub fn all() -> Vec<(&'static str, Module)> {
 ///
 /// # Panics
 /// If the example fails to elaborate: the examples are part of this crate and always should.
-pub fn design(name: &str) -> Option<crate::Design> {
+pub fn design(name: &str) -> Option<Design> {
     let (_, module) = all().into_iter().find(|(n, _)| *n == name)?;
-    Some(crate::Design::elaborate(module).unwrap_or_else(|e| panic!("example {name}: {e}")))
+    Some(Design::elaborate(module).unwrap_or_else(|e| panic!("example {name}: {e}")))
 }
 
 /// The eight LEDs show the top bits of a free-running 28-bit counter.
@@ -42,7 +43,7 @@ pub fn blinky() -> Module {
 /// A `width`-bit counter that counts while `en` is high and wraps to zero; `wrap` is
 /// high in the cycle the count is at its maximum while counting.
 pub fn counter(width: u32) -> Module {
-    counter_in("counter", crate::SYNC, width)
+    counter_in("counter", SYNC, width)
 }
 
 /// [`counter`] as module `name`, counting in clock domain `domain`.
@@ -97,8 +98,8 @@ pub fn ram() -> Module {
     let raddr = m.input("raddr", unsigned(10));
     let rdata = m.output("rdata", unsigned(16));
     let mem = m.memory_init("mem", unsigned(16), 1024, (0..1024i64).map(|i| i * 3));
-    let w = m.write_port(mem, crate::SYNC);
-    let r = m.read_port(mem, crate::SYNC);
+    let w = m.write_port(mem, SYNC);
+    let r = m.read_port(mem, SYNC);
     m.comb([w.en.eq(&we), w.addr.eq(&waddr), w.data.eq(&wdata), r.addr.eq(&raddr)]);
     m.comb(rdata.eq(&r.data));
     m
@@ -209,16 +210,6 @@ pub fn reset_domains() -> Module {
     m.sync_in("free", ticks.eq(ticks.wrapping_add(1u8)));
     m.sync(age.eq(age.wrapping_add(req.any())));
     m
-}
-
-/// A 16-bit RGB565 pixel: red in the top five bits, as the OV7670 sends it.
-pub fn rgb565() -> Layout {
-    Layout::structure([("b", unsigned(5)), ("g", unsigned(6)), ("r", unsigned(5))])
-}
-
-/// A 24-bit RGB888 pixel: red in the top byte.
-pub fn rgb888() -> Layout {
-    Layout::structure([("b", unsigned(8)), ("g", unsigned(8)), ("r", unsigned(8))])
 }
 
 /// A stream stage from RGB565 to RGB888 pixels, with line markers: each channel's top

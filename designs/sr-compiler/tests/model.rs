@@ -5,11 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use hdl_designs::sr::network::{FeatureMap, Layer};
-use hdl_designs::sr::{compile, reference, ModelError, Rgb8};
+use sr_compiler::network::{FeatureMap, Layer};
+use sr_compiler::{compile, picture, reference, ModelError, Picture};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    // The repository: this crate lives in `designs/sr-compiler`.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn model(name: &str) -> PathBuf {
@@ -17,12 +18,12 @@ fn model(name: &str) -> PathBuf {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    root().join("designs/tests/fixtures").join(name)
+    root().join("designs/sr-compiler/tests/fixtures").join(name)
 }
 
 /// A `width` x `height` crop of the default camera picture.
-fn picture(width: usize, height: usize) -> Rgb8 {
-    Rgb8::read_as_camera(&root().join("designs/images/hubble_160x120.png"))
+fn picture(width: usize, height: usize) -> Picture {
+    sr_compiler::picture::read_as_camera(&root().join("designs/images/hubble_160x120.png"))
         .unwrap()
         .crop(37, 11, width, height)
 }
@@ -31,7 +32,7 @@ fn picture(width: usize, height: usize) -> Rgb8 {
 fn check_against_reference(path: &Path, width: usize, height: usize) {
     let compiled = compile(path).unwrap();
     let image = picture(width, height);
-    let input = image.to_input();
+    let input = picture::to_input(&image);
     let float = reference::run_reference(path, &input).unwrap();
     let folded = compiled.folded.run(&input);
     assert_eq!((float.width, float.height), (folded.width, folded.height));
@@ -44,7 +45,7 @@ fn check_against_reference(path: &Path, width: usize, height: usize) {
         .fold(0.0, f64::max);
     assert!(worst < 1e-4, "{}: folded differs from tract by {worst}", path.display());
     let fixed = compiled.fixed.run(&image);
-    let float8 = Rgb8::from_output(&float);
+    let float8 = picture::from_output(&float);
     let worst8 = float8
         .pixels
         .iter()
@@ -209,7 +210,7 @@ fn mismatched_channels_are_named() {
 #[test]
 fn a_picture_too_small_for_the_border_classes_is_refused() {
     let c = compile(&model("student_x4.onnx")).unwrap();
-    let e = hdl_designs::sr::check_size(&c.folded, &picture(13, 30)).unwrap_err();
+    let e = sr_compiler::check_size(&c.folded, &picture(13, 30)).unwrap_err();
     assert_eq!(
         e.to_string(),
         "the picture is 13x30; this model's border classes need at least 14x14"
@@ -218,11 +219,11 @@ fn a_picture_too_small_for_the_border_classes_is_refused() {
 
 #[test]
 fn the_camera_convention_expands_by_bit_replication() {
-    use hdl_designs::sr::picture::expand_rgb565;
-    assert_eq!(expand_rgb565(0xffff), [255, 255, 255]);
-    assert_eq!(expand_rgb565(0x0000), [0, 0, 0]);
+    use hdl_video::rgb565::expand;
+    assert_eq!(expand(0xffff), [255, 255, 255]);
+    assert_eq!(expand(0x0000), [0, 0, 0]);
     // r5 = 0b10000 -> 0b10000100, g6 = 0b100000 -> 0b10000010, b5 = 0b00001 -> 0b00001000.
-    assert_eq!(expand_rgb565((0b10000 << 11) | (0b100000 << 5) | 0b00001), [0x84, 0x82, 0x08]);
+    assert_eq!(expand((0b10000 << 11) | (0b100000 << 5) | 0b00001), [0x84, 0x82, 0x08]);
     let one = FeatureMap::zeros(3, 1, 1);
-    assert_eq!(Rgb8::from_output(&one).pixels, vec![[0, 0, 0]]);
+    assert_eq!(picture::from_output(&one).pixels, vec![[0, 0, 0]]);
 }

@@ -191,3 +191,12 @@ impl fmt::Display for ModelError {
 }
 
 impl std::error::Error for ModelError {}
+
+impl From<hdl_video::PictureError> for ModelError {
+    fn from(e: hdl_video::PictureError) -> ModelError {
+        ModelError::Io {
+            path: e.path,
+            message: e.message,
+        }
+    }
+}

@@ -1,7 +1,11 @@
+//! # sr-compiler
+//!
 //! The model compiler: a super-resolution CNN exported from PyTorch to ONNX, imported
 //! ([`onnx`]), run as the float reference ([`reference`](mod@reference)), folded exactly into one affine
 //! map per output-pixel class ([`fold`]), and quantised into the fixed-point model the
 //! hardware must match bit for bit ([`fixed_point`]).
+
+#![warn(missing_docs)]
 
 pub mod error;
 pub mod fixed_point;
@@ -17,8 +21,8 @@ use std::path::Path;
 pub use error::ModelError;
 pub use fixed_point::FixedModel;
 pub use fold::FoldedModel;
+pub use hdl_video::Picture;
 pub use network::Network;
-pub use picture::Rgb8;
 
 /// A compiled model: the network as imported, folded and quantised.
 #[derive(Clone, Debug)]
@@ -41,8 +45,8 @@ pub fn compile(path: &Path) -> Result<Compiled, ModelError> {
 
 /// Reads the high-resolution original `picture` was made from, which must be the size
 /// of the model's output, for measuring the upscales against it.
-pub fn read_original(path: &Path, folded: &FoldedModel, picture: &Rgb8) -> Result<Rgb8, ModelError> {
-    let original = Rgb8::read_png(path)?;
+pub fn read_original(path: &Path, folded: &FoldedModel, picture: &Picture) -> Result<Picture, ModelError> {
+    let original = Picture::read_png(path)?;
     let expected = (picture.width * folded.scale, picture.height * folded.scale);
     if (original.width, original.height) != expected {
         return Err(ModelError::OriginalSize {
@@ -55,7 +59,7 @@ pub fn read_original(path: &Path, folded: &FoldedModel, picture: &Rgb8) -> Resul
 }
 
 /// Checks that `picture` is large enough for the model's border classes.
-pub fn check_size(folded: &FoldedModel, picture: &Rgb8) -> Result<(), ModelError> {
+pub fn check_size(folded: &FoldedModel, picture: &Picture) -> Result<(), ModelError> {
     let min = folded.min_input;
     if picture.width < min || picture.height < min {
         return Err(ModelError::TooSmall {

@@ -8,11 +8,11 @@
 //! 2 red; the serial form adds lane 3, the clock, sending `0000011111`.
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::rc::Rc;
 
-use crate::error::SimError;
-use crate::simulator::{Domain, Model, Sampled, Signal, Simulator};
+use hdl_sim::SimError;
+use hdl_sim::{Domain, Model, Sampled, Signal, Simulator};
+use hdl_video::{Axis, Picture};
 
 /// The control tokens for `{C1, C0}` = 00, 01, 10, 11 (DVI 1.0, section 3.3.2).
 const CONTROL_TOKENS: [u16; 4] = [0b11_0101_0100, 0b00_1010_1011, 0b01_0101_0100, 0b10_1010_1011];
@@ -61,51 +61,15 @@ fn disparity(q: u16) -> i32 {
     2 * (q & 0x3ff).count_ones() as i32 - 10
 }
 
-/// One axis of measured timing: in pixels for a line, in lines for a frame.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct AxisTiming {
-    /// Active pixels (lines).
-    pub active: u32,
-    /// Blank between the active part and sync.
-    pub front_porch: u32,
-    /// The sync pulse.
-    pub sync: u32,
-    /// Blank between sync and the active part.
-    pub back_porch: u32,
-    /// Whether the pulse was high.
-    pub sync_positive: bool,
-}
-
 /// A frame as received.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Frame {
-    /// Active pixels per line.
-    pub width: u32,
-    /// Active lines.
-    pub height: u32,
-    /// Pixels as `[r, g, b]`, line by line.
-    pub pixels: Vec<[u8; 3]>,
-    /// Horizontal timing, in pixel clocks.
-    pub h: AxisTiming,
-    /// Vertical timing, in lines.
-    pub v: AxisTiming,
-}
-
-impl Frame {
-    /// Writes the frame as an 8-bit RGB PNG.
-    pub fn write_png(&self, path: &Path) -> Result<(), SimError> {
-        let io = |message: String| SimError::Io {
-            path: path.display().to_string(),
-            message,
-        };
-        let file = std::fs::File::create(path).map_err(|e| io(e.to_string()))?;
-        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(|e| io(e.to_string()))?;
-        let data: Vec<u8> = self.pixels.iter().flatten().copied().collect();
-        writer.write_image_data(&data).map_err(|e| io(e.to_string()))
-    }
+    /// The active pixels.
+    pub picture: Picture,
+    /// Horizontal timing as measured, in pixel clocks.
+    pub h: Axis,
+    /// Vertical timing as measured, in lines.
+    pub v: Axis,
 }
 
 /// One pixel clock as received.
@@ -307,7 +271,7 @@ fn analyze(clocks: &[Clock]) -> Result<Frame, String> {
     };
     let h_sync = run(clocks, pulse, hsync_at);
     let h_back = first_run - pulse - h_sync;
-    let h = AxisTiming {
+    let h = Axis {
         active: width as u32,
         front_porch: (line - h_sync - h_back - width) as u32,
         sync: h_sync as u32,
@@ -329,7 +293,7 @@ fn analyze(clocks: &[Clock]) -> Result<Frame, String> {
         return Err("active lines are not consecutive".into());
     }
     let total = whole(clocks.len(), "the frame")?;
-    let v = AxisTiming {
+    let v = Axis {
         active: height,
         front_porch: total - v_sync - v_back - height,
         sync: v_sync,
@@ -338,9 +302,11 @@ fn analyze(clocks: &[Clock]) -> Result<Frame, String> {
     };
     let pixels = clocks.iter().filter(|c| c.de).map(|c| c.rgb).collect();
     Ok(Frame {
-        width: width as u32,
-        height,
-        pixels,
+        picture: Picture {
+            width,
+            height: height as usize,
+            pixels,
+        },
         h,
         v,
     })

@@ -24,7 +24,7 @@ use fixed::FixedI32;
 
 use super::error::ModelError;
 use super::fold::FoldedModel;
-use super::picture::Rgb8;
+use hdl_video::Picture;
 
 /// A coefficient as the multiplier takes it: 18 bits, of which 17 are fraction, times
 /// the model's power-of-two scale.
@@ -179,7 +179,7 @@ impl FixedModel {
     }
 
     /// Runs the model on a picture, bit-exactly as the hardware does.
-    pub fn run(&self, input: &Rgb8) -> Rgb8 {
+    pub fn run(&self, input: &Picture) -> Picture {
         let f = &self.folded;
         let (h, w) = (input.height * f.scale, input.width * f.scale);
         let half = 1i64 << (self.fraction_bits.max(1) - 1);
@@ -197,7 +197,7 @@ impl FixedModel {
                 }
             }
         }
-        Rgb8 {
+        Picture {
             width: w,
             height: h,
             pixels,
