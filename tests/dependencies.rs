@@ -46,24 +46,45 @@ const SHIPPING: [&str; 9] = [
 #[test]
 fn dependencies_point_one_way() {
     let trees = normal_dependencies();
-    assert_eq!(trees.keys().map(String::as_str).collect::<BTreeSet<_>>(), SHIPPING.into_iter().collect());
+    assert_eq!(
+        trees.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+        SHIPPING.into_iter().collect()
+    );
     let depends = |krate: &str, on: &str| trees[krate].iter().any(|d| d == on || d.starts_with(&format!("{on}-")));
     for krate in SHIPPING {
-        assert!(!depends(krate, "hdl-testkit"), "{krate} pulls in the test tooling: {:?}", trees[krate]);
+        assert!(
+            !depends(krate, "hdl-testkit"),
+            "{krate} pulls in the test tooling: {:?}",
+            trees[krate]
+        );
     }
-    for krate in ["hdl-dsl", "hdl-sim", "hdl-models", "hdl-cores", "hdl-video", "hdl-boards", "hdl-devices"] {
+    for krate in [
+        "hdl-dsl",
+        "hdl-sim",
+        "hdl-models",
+        "hdl-cores",
+        "hdl-video",
+        "hdl-boards",
+        "hdl-devices",
+    ] {
         assert!(!depends(krate, "tract"), "{krate} builds tract");
     }
     for on in ["hdl-sim", "hdl-models", "hdl-boards", "hdl-dsl", "hdl-cores"] {
         assert!(!depends("sr-compiler", on), "the model compiler depends on {on}");
     }
     for leaf in ["hdl-video", "hdl-devices"] {
-        let ours: Vec<&String> = trees[leaf].iter().filter(|d| d.starts_with("hdl-") || d.starts_with("sr-")).collect();
+        let ours: Vec<&String> = trees[leaf]
+            .iter()
+            .filter(|d| d.starts_with("hdl-") || d.starts_with("sr-"))
+            .collect();
         assert!(ours.is_empty(), "{leaf} is a leaf but depends on {ours:?}");
     }
     for krate in ["hdl-sim", "hdl-boards", "hdl-cores"] {
         assert!(depends(krate, "hdl-dsl"), "{krate} builds on hdl-dsl");
     }
     assert!(!depends("hdl-boards", "hdl-sim") && !depends("hdl-sim", "hdl-boards"));
-    assert!(depends("hdl-designs", "sr-compiler"), "the designs use the model compiler's fixed-point data");
+    assert!(
+        depends("hdl-designs", "sr-compiler"),
+        "the designs use the model compiler's fixed-point data"
+    );
 }

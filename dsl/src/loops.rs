@@ -8,12 +8,13 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Location};
-use crate::netlist::{Cell, Driver, ExprId, ExprKind, Module, Stmt, WireId};
+use crate::netlist::{Cell, CellPort, Direction, ExprId, ExprKind, Module, Stmt, WireId};
 
-/// For a module: each output port with the input ports it depends on combinationally.
+/// For a module: each output port (its wire and name) with the input ports it
+/// depends on combinationally.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Summary {
-    pub(crate) paths: Vec<(String, Vec<String>)>,
+    pub(crate) paths: Vec<(WireId, String, Vec<WireId>)>,
 }
 
 struct Graph<'m> {
@@ -62,7 +63,7 @@ impl<'m> Graph<'m> {
     fn new(module: &'m Module) -> Graph<'m> {
         let mut base = Vec::with_capacity(module.wires.len());
         let mut n = 0u32;
-        for w in &module.wires {
+        for w in module.wires.values() {
             base.push(n);
             n += w.width;
         }
@@ -81,8 +82,8 @@ impl<'m> Graph<'m> {
             },
         };
         // Operands precede their users, so one pass in order sees every operand first.
-        for (i, _) in module.exprs.iter().enumerate() {
-            g.expr_deps(ExprId(i as u32));
+        for e in module.exprs.ids() {
+            g.expr_deps(e);
         }
         g
     }
@@ -225,13 +226,18 @@ impl<'m> Graph<'m> {
     }
 
     fn cell(&mut self, cell: &Cell, summary: &Summary) {
-        for (out_port, in_ports) in &summary.paths {
-            let Some((_, targets)) = cell.outputs.iter().find(|(p, _)| p == out_port) else {
+        for (out_port, out_name, in_ports) in &summary.paths {
+            let Some((_, targets)) = cell.outputs.iter().find(|(p, _)| *p == CellPort::Wire(*out_port)) else {
                 continue;
             };
-            let sources: Vec<ExprId> = cell.inputs.iter().filter(|(p, _)| in_ports.contains(p)).map(|(_, e)| *e).collect();
+            let sources: Vec<ExprId> = cell
+                .inputs
+                .iter()
+                .filter(|(p, _)| matches!(p, CellPort::Wire(w) if in_ports.contains(w)))
+                .map(|(_, e)| *e)
+                .collect();
             let hub = self.hub_of(&sources);
-            self.hub_label.insert(hub, format!("{}.{out_port}", cell.name));
+            self.hub_label.insert(hub, format!("{}.{out_name}", cell.name));
             for part in targets {
                 for b in 0..part.width {
                     let target = self.bit(part.wire, part.lo + b);
@@ -246,7 +252,7 @@ impl<'m> Graph<'m> {
             return Some(label.clone());
         }
         let w = self.base.partition_point(|&b| b <= node).checked_sub(1)?;
-        let wire = self.module.wires.get(w)?;
+        let wire = &self.module.wires[self.module.wires.ids().nth(w)?];
         let bit = node - self.base[w];
         if bit >= wire.width {
             return None;
@@ -345,10 +351,10 @@ impl Adjacency {
 /// if it is a submodule. Returns the module's own summary.
 pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Summary, Error> {
     let mut g = Graph::new(module);
-    for p in module.processes.iter().filter(|p| p.domain.is_none()) {
+    for p in module.processes.values().filter(|p| p.domain.is_none()) {
         g.stmts(&p.body, &mut Vec::new());
     }
-    for mem in &module.memories {
+    for mem in module.memories.values() {
         for port in mem.read_ports.iter().filter(|p| p.domain.is_none()) {
             let addr = module.wire(port.addr);
             let hub = g.hub();
@@ -362,7 +368,7 @@ pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Su
             }
         }
     }
-    for (cell, summary) in module.cells.iter().zip(children) {
+    for (cell, summary) in module.cells.values().zip(children) {
         if let Some(summary) = summary {
             g.cell(cell, summary);
         }
@@ -390,28 +396,28 @@ pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Su
         ));
     }
     let mut summary = Summary::default();
-    let inputs: Vec<(WireId, &str)> = module
+    let inputs: Vec<WireId> = module
         .ports()
-        .filter(|(_, w)| w.driver == Driver::Input)
-        .map(|(id, w)| (id, w.name.as_str()))
+        .filter(|(_, w)| w.port == Some(Direction::Input))
+        .map(|(id, _)| id)
         .collect();
     let reached: Vec<Vec<bool>> = inputs
         .iter()
-        .map(|(id, _)| {
-            let bits: Vec<u32> = (0..module.wire(*id).width).map(|b| g.bit(*id, b)).collect();
+        .map(|&id| {
+            let bits: Vec<u32> = (0..module.wire(id).width).map(|b| g.bit(id, b)).collect();
             adjacency.reach(&bits)
         })
         .collect();
-    for (out, wire) in module.ports().filter(|(_, w)| w.port == Some(crate::netlist::Direction::Output)) {
+    for (out, wire) in module.ports().filter(|(_, w)| w.port == Some(Direction::Output)) {
         let bits: Vec<u32> = (0..wire.width).map(|b| g.bit(out, b)).collect();
-        let from: Vec<String> = inputs
+        let from: Vec<WireId> = inputs
             .iter()
             .zip(&reached)
             .filter(|(_, seen)| bits.iter().any(|&b| seen[b as usize]))
-            .map(|((_, name), _)| name.to_string())
+            .map(|(&id, _)| id)
             .collect();
         if !from.is_empty() {
-            summary.paths.push((wire.name.clone(), from));
+            summary.paths.push((out, wire.name.clone(), from));
         }
     }
     Ok(summary)

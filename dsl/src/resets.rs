@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::bits::Bits;
 use crate::error::{Error, ErrorKind};
 use crate::netlist::{
-    BinaryOp, CasePattern, CellKind, CompareOp, DomainId, Driver, ExprId, ExprKind, ModuleId, Netlist, ShiftOp, Stmt, UnaryOp, WireId,
-    WireSlice,
+    BinaryOp, CasePattern, CellId, CellKind, CellPort, CompareOp, DomainId, Driver, Drivers, ExprId, ExprKind, ModuleId, Netlist, ShiftOp,
+    Stmt, UnaryOp, WireId, WireSlice,
 };
 
 /// A value in three-valued logic, least significant bit first; `None` is unknown.
@@ -43,15 +43,15 @@ struct Net {
 struct Inst {
     module: ModuleId,
     path: String,
-    /// The parent instance and the index of the cell that instantiates this one.
-    parent: Option<(usize, usize)>,
+    /// The parent instance and the cell that instantiates this one.
+    parent: Option<(usize, CellId)>,
     /// For each cell of the module, the instance it is (submodules only).
     children: Vec<Option<usize>>,
 }
 
 /// Every instance of `netlist`, the top first.
 fn instances(netlist: &Netlist) -> Vec<Inst> {
-    let top = &netlist.modules[netlist.top.index()];
+    let top = &netlist.modules[netlist.top];
     let mut insts = vec![Inst {
         module: netlist.top,
         path: top.name.clone(),
@@ -60,9 +60,9 @@ fn instances(netlist: &Netlist) -> Vec<Inst> {
     }];
     let mut i = 0;
     while i < insts.len() {
-        let module = &netlist.modules[insts[i].module.index()];
+        let module = &netlist.modules[insts[i].module];
         let mut children = Vec::with_capacity(module.cells.len());
-        for (c, cell) in module.cells.iter().enumerate() {
+        for (c, cell) in module.cells.iter() {
             children.push(match cell.kind {
                 CellKind::Submodule(id) => {
                     insts.push(Inst {
@@ -85,14 +85,19 @@ fn instances(netlist: &Netlist) -> Vec<Inst> {
 /// Checks every clock domain of `netlist` whose reset is made inside the design.
 pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
     let insts = instances(netlist);
-    let design = Design { netlist, insts: &insts };
+    let drivers: Vec<Drivers> = netlist.modules.values().map(|m| m.drivers()).collect();
+    let design = Design {
+        netlist,
+        insts: &insts,
+        drivers: &drivers,
+    };
     // Each domain's reset, followed up through the ports it enters by.
     let resets: Vec<Vec<Option<Net>>> = (0..insts.len())
         .map(|i| {
             design
                 .module_of(i)
                 .domains
-                .iter()
+                .values()
                 .map(|d| d.reset.map(|r| design.source(Net { inst: i, wire: r.wire })))
                 .collect()
         })
@@ -100,9 +105,9 @@ pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
     // The domains declared with a reset of their own, grouped by the net that resets them.
     let mut declared: BTreeMap<Net, Vec<(usize, DomainId)>> = BTreeMap::new();
     for (i, module_resets) in resets.iter().enumerate() {
-        for (d, domain) in design.module_of(i).domains.iter().enumerate() {
-            if let (false, Some(net)) = (domain.from_ports, module_resets[d]) {
-                declared.entry(net).or_default().push((i, DomainId(d as u32)));
+        for (d, domain) in design.module_of(i).domains.iter() {
+            if let (false, Some(net)) = (domain.from_ports, module_resets[d.index()]) {
+                declared.entry(net).or_default().push((i, d));
             }
         }
     }
@@ -111,7 +116,7 @@ pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
         let Some(stuck) = design.stuck(net, &resets) else { continue };
         for (inst, d) in domains {
             let module = design.module_of(inst);
-            let domain = &module.domains[d.index()];
+            let domain = &module.domains[d];
             let location = domain.location.or(module.location);
             let mut e = Error::new(
                 ErrorKind::ResetNeverReleased,
@@ -128,6 +133,8 @@ pub(crate) fn check(netlist: &Netlist) -> Vec<Error> {
 struct Design<'a> {
     netlist: &'a Netlist,
     insts: &'a [Inst],
+    /// What drives each wire, per module.
+    drivers: &'a [Drivers],
 }
 
 /// Why a reset never releases: the registers that hold it, and the path from the reset
@@ -179,7 +186,11 @@ fn reset_value(init: &Bits) -> String {
 
 impl Design<'_> {
     fn module_of(&self, inst: usize) -> &crate::netlist::Module {
-        &self.netlist.modules[self.insts[inst].module.index()]
+        &self.netlist.modules[self.insts[inst].module]
+    }
+
+    fn driver(&self, net: Net) -> Driver {
+        self.drivers[self.insts[net.inst].module.index()][net.wire]
     }
 
     fn wire(&self, net: Net) -> &crate::netlist::Wire {
@@ -194,12 +205,12 @@ impl Design<'_> {
     /// The parent's connection to input port `net`, if `net` is one and has a parent.
     fn connection(&self, net: Net) -> Option<(usize, ExprId)> {
         let (parent, cell) = self.insts[net.inst].parent?;
-        let wire = self.wire(net);
-        if wire.driver != Driver::Input {
+        if self.driver(net) != Driver::Input {
             return None;
         }
         let cell = &self.module_of(parent).cells[cell];
-        cell.inputs.iter().find(|(p, _)| *p == wire.name).map(|(_, e)| (parent, *e))
+        let port = CellPort::Wire(net.wire);
+        cell.inputs.iter().find(|(p, _)| *p == port).map(|(_, e)| (parent, *e))
     }
 
     /// The net a reset comes from: up through input ports connected straight to a wire.
@@ -316,7 +327,7 @@ impl<'a> Eval<'a> {
         let module = design.module_of(net.inst);
         let wire = module.wire(net.wire);
         let width = wire.width as usize;
-        match wire.driver {
+        match design.driver(net) {
             Driver::None => from_bits(&wire.init),
             Driver::Input => match design.connection(net) {
                 Some((parent, e)) => self.expr(parent, e, &mut None),
@@ -324,7 +335,7 @@ impl<'a> Eval<'a> {
             },
             Driver::MemoryRead { .. } => vec![None; width],
             Driver::Process(p) => {
-                let process = &module.processes[p as usize];
+                let process = &module.processes[p];
                 match process.domain {
                     Some(d) if (self.cleared)(net.inst, d) && self.unknown_register != Some(net) => {
                         if !self.held.contains(&net) {
@@ -348,19 +359,16 @@ impl<'a> Eval<'a> {
                     }
                 }
             }
-            Driver::Cell => {
+            Driver::Cell(_) => {
                 let mut value = from_bits(&wire.init);
-                for (c, cell) in module.cells.iter().enumerate() {
+                for (c, cell) in module.cells.iter() {
                     for (port, parts) in &cell.outputs {
                         if !parts.iter().any(|p| p.wire == net.wire) {
                             continue;
                         }
                         let total: u32 = parts.iter().map(|p| p.width).sum();
-                        let out = match (&cell.kind, design.insts[net.inst].children[c]) {
-                            (CellKind::Submodule(id), Some(child)) => match design.netlist.modules[id.index()].find_wire(port) {
-                                Some(w) => self.wire(Net { inst: child, wire: w }),
-                                None => vec![None; total as usize],
-                            },
+                        let out = match (port, design.insts[net.inst].children[c.index()]) {
+                            (CellPort::Wire(w), Some(child)) => self.wire(Net { inst: child, wire: *w }),
                             _ => vec![None; total as usize],
                         };
                         let mut offset = 0;
@@ -458,7 +466,7 @@ impl<'a> Eval<'a> {
         };
         let value = match &expr.kind {
             ExprKind::Const(b) => from_bits(b),
-            ExprKind::Symbol(s) => from_bits(&module.symbols[s.index()].value),
+            ExprKind::Symbol(s) => from_bits(&module.symbols[*s].value),
             ExprKind::Wire(w) => match local.as_ref().and_then(|l| l.wires.get(w)) {
                 Some(v) => {
                     reads_local = true;

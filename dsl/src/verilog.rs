@@ -29,7 +29,7 @@ impl Design {
     /// One `(file name, text)` per module, named after the module, children first.
     pub fn verilog_files(&self) -> Vec<(String, String)> {
         let nl = self.netlist();
-        nl.modules.iter().map(|m| (format!("{}.v", m.name), emit_module(nl, m))).collect()
+        nl.modules.values().map(|m| (format!("{}.v", m.name), emit_module(nl, m))).collect()
     }
 }
 
@@ -63,25 +63,26 @@ struct Emitter<'a> {
     temp_used: Vec<Vec<bool>>,
     /// Wires written by `assign` rather than a process.
     simple_assign: Vec<bool>,
+    drivers: nl::Drivers,
 }
 
 impl<'a> Emitter<'a> {
     fn new(nl: &'a Netlist, m: &'a Module) -> Emitter<'a> {
         let mut names = Namespace::default();
-        for w in &m.wires {
+        for w in m.wires.values() {
             names.unique(&w.name);
         }
-        for s in &m.symbols {
+        for s in m.symbols.values() {
             names.unique(&s.name);
         }
-        for mem in &m.memories {
+        for mem in m.memories.values() {
             names.unique(&mem.name);
         }
-        for c in &m.cells {
+        for c in m.cells.values() {
             names.unique(&c.name);
         }
         let mut simple_assign = vec![false; m.wires.len()];
-        for p in m.processes.iter().filter(|p| p.domain.is_none()) {
+        for p in m.processes.values().filter(|p| p.domain.is_none()) {
             if let [Stmt::Assign { lhs, .. }] = p.body.as_slice() {
                 if let ([part], [w]) = (lhs.as_slice(), p.drives.as_slice()) {
                     if part.wire == *w && part.lo == 0 && part.width == m.wire(*w).width {
@@ -98,21 +99,22 @@ impl<'a> Emitter<'a> {
             temp_of: HashMap::new(),
             temp_used: Vec::new(),
             simple_assign,
+            drivers: m.drivers(),
         }
     }
 
     /// Whether the wire is declared `reg` (written inside an `always` block).
     fn is_reg(&self, w: WireId) -> bool {
-        match self.m.wire(w).driver {
-            Driver::Process(p) => !self.simple_assign[w.index()] || self.m.processes[p as usize].domain.is_some(),
-            Driver::MemoryRead { memory, port } => self.m.memories[memory as usize].read_ports[port as usize].domain.is_some(),
+        match self.drivers[w] {
+            Driver::Process(p) => !self.simple_assign[w.index()] || self.m.processes[p].domain.is_some(),
+            Driver::MemoryRead { memory, port } => self.m.memories[memory].read_ports[port].domain.is_some(),
             _ => false,
         }
     }
 
     /// Whether the wire is a register of a clock domain (and so has a power-on value).
     fn is_clocked(&self, w: WireId) -> bool {
-        matches!(self.m.wire(w).driver, Driver::Process(p) if self.m.processes[p as usize].domain.is_some())
+        matches!(self.drivers[w], Driver::Process(p) if self.m.processes[p].domain.is_some())
     }
 
     // ---- expressions -----------------------------------------------------------------
@@ -159,7 +161,7 @@ impl<'a> Emitter<'a> {
         let width = expr.width;
         match &expr.kind {
             ExprKind::Const(bits) => bits.to_string(),
-            ExprKind::Symbol(s) => self.m.symbols[s.index()].name.clone(),
+            ExprKind::Symbol(s) => self.m.symbols[*s].name.clone(),
             ExprKind::Wire(w) => self.m.wire(*w).name.clone(),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(*a);
@@ -339,7 +341,7 @@ impl<'a> Emitter<'a> {
 
     fn pattern(&self, p: &nl::CasePattern) -> String {
         if let Some(s) = p.symbol {
-            return self.m.symbols[s.index()].name.clone();
+            return self.m.symbols[s].name.clone();
         }
         let width = p.value.width();
         if p.mask == Bits::from_i128(-1, width) {
@@ -361,21 +363,21 @@ impl<'a> Emitter<'a> {
     fn referenced(&self) -> Vec<bool> {
         let m = self.m;
         let mut used = vec![false; m.wires.len()];
-        for (i, w) in m.wires.iter().enumerate() {
-            used[i] = w.port.is_some() || w.driver != Driver::None;
+        for (id, w) in m.wires.iter() {
+            used[id.index()] = w.port.is_some() || self.drivers[id] != Driver::None;
         }
-        for e in &m.exprs {
+        for e in m.exprs.values() {
             if let ExprKind::Wire(w) = e.kind {
                 used[w.index()] = true;
             }
         }
-        for d in &m.domains {
+        for d in m.domains.values() {
             used[d.clk.index()] = true;
             if let Some(r) = d.reset {
                 used[r.wire.index()] = true;
             }
         }
-        for mem in &m.memories {
+        for mem in m.memories.values() {
             for p in &mem.write_ports {
                 for w in [p.addr, p.data, p.en] {
                     used[w.index()] = true;
@@ -395,7 +397,7 @@ impl<'a> Emitter<'a> {
         let m = self.m;
         let mut body = String::new();
 
-        for p in m.processes.iter().filter(|p| p.domain.is_none()) {
+        for p in m.processes.values().filter(|p| p.domain.is_none()) {
             if p.drives.len() == 1 && self.simple_assign[p.drives[0].index()] {
                 if let [Stmt::Assign { rhs, .. }] = p.body.as_slice() {
                     let rhs = self.expr(*rhs);
@@ -411,8 +413,9 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(body, "    end");
         }
 
-        for p in m.processes.iter().filter(|p| p.domain.is_some()) {
-            let domain = &m.domains[p.domain.map(|d| d.index()).unwrap_or_default()];
+        for p in m.processes.values().filter(|p| p.domain.is_some()) {
+            let Some(d) = p.domain else { continue };
+            let domain = &m.domains[d];
             let clk = &m.wire(domain.clk).name;
             match domain.reset {
                 Some(r) => {
@@ -439,10 +442,10 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(body, "    end");
         }
 
-        for mem in &m.memories {
+        for mem in m.memories.values() {
             self.memory(&mut body, mem);
         }
-        for cell in &m.cells {
+        for cell in m.cells.values() {
             self.cell(&mut body, cell);
         }
 
@@ -470,17 +473,16 @@ impl<'a> Emitter<'a> {
                 .collect();
             let _ = writeln!(out, "{}\n);", decls.join(",\n"));
         }
-        for s in &m.symbols {
+        for s in m.symbols.values() {
             let _ = writeln!(out, "    localparam {}{} = {};", range(s.value.width()), s.name, &s.value);
         }
         let referenced = self.referenced();
-        for (i, w) in m.wires.iter().enumerate() {
-            let id = WireId(i as u32);
-            if w.port.is_some() || !referenced[i] {
+        for (id, w) in m.wires.iter() {
+            if w.port.is_some() || !referenced[id.index()] {
                 continue;
             }
             let kind = if self.is_reg(id) { "reg " } else { "wire" };
-            let init = if self.is_clocked(id) || w.driver == Driver::None {
+            let init = if self.is_clocked(id) || self.drivers[id] == Driver::None {
                 format!(" = {}", &w.init)
             } else {
                 String::new()
@@ -525,7 +527,7 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(out, "    end");
         }
         for p in &mem.write_ports {
-            let clk = &m.wire(m.domains[p.domain.index()].clk).name;
+            let clk = &m.wire(m.domains[p.domain].clk).name;
             let _ = writeln!(out, "    always @(posedge {clk}) begin");
             let _ = writeln!(
                 out,
@@ -541,7 +543,7 @@ impl<'a> Emitter<'a> {
             let (addr, data) = (&m.wire(p.addr).name, &m.wire(p.data).name);
             match (p.domain, p.en) {
                 (Some(d), Some(en)) => {
-                    let clk = &m.wire(m.domains[d.index()].clk).name;
+                    let clk = &m.wire(m.domains[d].clk).name;
                     let _ = writeln!(out, "    always @(posedge {clk}) begin");
                     let _ = writeln!(out, "        if ({}) {data} <= {}[{addr}];", m.wire(en).name, mem.name);
                     let _ = writeln!(out, "    end");
@@ -557,7 +559,7 @@ impl<'a> Emitter<'a> {
         let src = cell.location.map(|l| format!(" // {l}")).unwrap_or_default();
         let _ = writeln!(out);
         let kind = match &cell.kind {
-            CellKind::Submodule(id) => self.nl.modules[id.index()].name.clone(),
+            CellKind::Submodule(id) => self.nl.modules[*id].name.clone(),
             CellKind::BlackBox { kind, params, attrs } => {
                 for (name, value) in attrs {
                     let _ = writeln!(out, "    (* {name} = {} *)", param(value));
@@ -573,10 +575,10 @@ impl<'a> Emitter<'a> {
         let mut conns: Vec<String> = Vec::new();
         for (port, e) in &cell.inputs {
             let text = self.expr(*e);
-            conns.push(format!("        .{port}({text})"));
+            conns.push(format!("        .{}({text})", self.nl.port_name(cell, port)));
         }
         for (port, parts) in &cell.outputs {
-            conns.push(format!("        .{port}({})", self.lhs(parts)));
+            conns.push(format!("        .{}({})", self.nl.port_name(cell, port), self.lhs(parts)));
         }
         let _ = writeln!(out, "    {kind} {} ({src}\n{}\n    );", cell.name, conns.join(",\n"));
     }

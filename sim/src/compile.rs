@@ -8,7 +8,7 @@
 //! change — a free wire, a domain's registers, a memory — knows the set of units it
 //! reaches, so a change re-runs only those.
 
-use hdl_dsl::netlist::{self as nl, BinaryOp, CompareOp, ExprId, ExprKind, ShiftOp, Stmt, UnaryOp, WireId, WireSlice};
+use hdl_dsl::netlist::{self as nl, BinaryOp, CompareOp, ExprId, ExprKind, MemoryId, ProcessId, ShiftOp, Stmt, UnaryOp, WireId, WireSlice};
 use hdl_dsl::Bits;
 
 use crate::flatten::Flat;
@@ -115,7 +115,7 @@ impl<'a> Compiler<'a> {
         Compiler {
             m,
             free: &flat.free,
-            rep: (0..m.wires.len() as u32).map(WireId).collect(),
+            rep: m.wires.ids().collect(),
             alias_process: vec![false; m.processes.len()],
             wire_slot: vec![0; m.wires.len()],
             next_slot: vec![None; m.wires.len()],
@@ -149,7 +149,7 @@ impl<'a> Compiler<'a> {
         let m = self.m;
         // Each domain's processes, so that a design of many domains is not scanned once per domain.
         let mut clocked: Vec<Vec<&nl::Process>> = vec![Vec::new(); m.domains.len()];
-        for p in &m.processes {
+        for p in m.processes.values() {
             if let Some(d) = p.domain {
                 clocked[d.index()].push(p);
             }
@@ -158,13 +158,13 @@ impl<'a> Compiler<'a> {
         // Registers first, each domain's together, with their next values alongside,
         // so that a commit is one copy.
         let mut regions = Vec::new();
-        for (d, _) in m.domains.iter().enumerate() {
+        for (d, _) in m.domains.values().enumerate() {
             let mut regs: Vec<WireId> = Vec::new();
             for p in clocked[d].iter() {
                 regs.extend(&p.drives);
             }
             let reset_regs = regs.len();
-            for mem in &m.memories {
+            for mem in m.memories.values() {
                 regs.extend(
                     mem.read_ports
                         .iter()
@@ -184,17 +184,17 @@ impl<'a> Compiler<'a> {
             }
             regions.push((cur, next, n, reset_words));
         }
-        for (i, w) in m.wires.iter().enumerate() {
+        for (i, w) in m.wires.values().enumerate() {
             if self.rep[i].index() == i && self.next_slot[i].is_none() {
                 self.wire_slot[i] = self.alloc(w.width);
             }
         }
-        for i in 0..m.wires.len() {
-            let r = self.find(WireId(i as u32));
+        for (i, id) in m.wires.ids().enumerate() {
+            let r = self.find(id);
             self.rep[i] = r;
             self.wire_slot[i] = self.wire_slot[r.index()];
         }
-        for (i, w) in m.wires.iter().enumerate() {
+        for (i, w) in m.wires.values().enumerate() {
             if self.rep[i].index() == i {
                 let slot = self.wire_slot[i] as usize;
                 self.state[slot..slot + w.init.words().len()].copy_from_slice(w.init.words());
@@ -207,7 +207,7 @@ impl<'a> Compiler<'a> {
 
         let mut memory = Vec::new();
         let mut memories = Vec::new();
-        for mem in &m.memories {
+        for mem in m.memories.values() {
             let base = memory.len() as u32;
             let per = words(mem.width) as usize;
             memory.resize(memory.len() + per * mem.depth as usize, 0);
@@ -252,7 +252,7 @@ impl<'a> Compiler<'a> {
         // Clock domains.
         let mut clocks: Vec<Clock> = Vec::new();
         let mut domains = Vec::new();
-        for (d, domain) in m.domains.iter().enumerate() {
+        for (d, domain) in m.domains.values().enumerate() {
             let (cur, next, n, reset_words) = regions[d];
             let clk_slot = self.wire_slot[domain.clk.index()];
             let clock = match clocks.iter().position(|c| c.slot == clk_slot) {
@@ -308,7 +308,7 @@ impl<'a> Compiler<'a> {
                     self.process_body(&p.body, true);
                 }
             }
-            for (mi, mem) in m.memories.iter().enumerate() {
+            for (mi, mem) in m.memories.values().enumerate() {
                 for p in mem.read_ports.iter().filter(|p| p.domain.map(|x| x.index()) == Some(d)) {
                     let jump = self.ops.len();
                     let en = p.en.map(|w| self.wire_slot[w.index()]);
@@ -331,7 +331,7 @@ impl<'a> Compiler<'a> {
             let sample = (start, self.ops.len() as u32);
 
             let start = self.ops.len() as u32;
-            for (mi, mem) in m.memories.iter().enumerate() {
+            for (mi, mem) in m.memories.values().enumerate() {
                 for p in mem.write_ports.iter().filter(|p| p.domain.index() == d) {
                     self.ops.push(Op::MemWrite {
                         base: memories[mi].base,
@@ -366,7 +366,7 @@ impl<'a> Compiler<'a> {
 
             let mut reached_wires: Vec<WireId> = clocked[d].iter().flat_map(|p| p.drives.iter().copied()).collect();
             let mut reached_memories = vec![false; m.memories.len()];
-            for (mi, mem) in m.memories.iter().enumerate() {
+            for (mi, mem) in m.memories.values().enumerate() {
                 for p in &mem.read_ports {
                     if p.domain.map(|x| x.index()) == Some(d) {
                         reached_wires.push(p.data);
@@ -408,7 +408,7 @@ impl<'a> Compiler<'a> {
         }
         let wires = m
             .wires
-            .iter()
+            .values()
             .enumerate()
             .map(|(i, w)| WireInfo {
                 name: w.name.clone(),
@@ -443,10 +443,10 @@ impl<'a> Compiler<'a> {
     fn share_storage(&mut self) {
         let m = self.m;
         let mut drivers = vec![0u32; m.wires.len()];
-        for p in &m.processes {
+        for p in m.processes.values() {
             p.drives.iter().for_each(|w| drivers[w.index()] += 1);
         }
-        for (i, p) in m.processes.iter().enumerate() {
+        for (i, p) in m.processes.values().enumerate() {
             if p.domain.is_some() {
                 continue;
             }
@@ -476,12 +476,12 @@ impl<'a> Compiler<'a> {
             last: vec![u32::MAX; m.exprs.len()],
             current: 0,
         };
-        for (i, p) in m.processes.iter().enumerate() {
-            if p.domain.is_some() || self.alias_process[i] {
+        for (i, p) in m.processes.iter() {
+            if p.domain.is_some() || self.alias_process[i.index()] {
                 continue;
             }
             let mut reads = Vec::new();
-            seen.current = i as u32;
+            seen.current = i.index() as u32;
             collect_stmt_reads(m, &p.body, &mut seen, &mut reads);
             let mut reads: Vec<WireId> = reads.into_iter().map(|w| self.rep[w.index()]).collect();
             reads.sort();
@@ -493,13 +493,13 @@ impl<'a> Compiler<'a> {
                 drives: p.drives.iter().map(|w| self.rep[w.index()]).collect(),
             });
         }
-        for (mi, mem) in m.memories.iter().enumerate() {
+        for (mi, mem) in m.memories.iter() {
             for (pi, p) in mem.read_ports.iter().enumerate() {
                 if p.domain.is_none() {
                     blocks.push(Block {
                         kind: BlockKind::AsyncRead(mi, pi),
                         reads: vec![self.rep[p.addr.index()]],
-                        memory: Some(mi),
+                        memory: Some(mi.index()),
                         drives: vec![self.rep[p.data.index()]],
                     });
                 }
@@ -528,7 +528,7 @@ impl<'a> Compiler<'a> {
                 let p = &m.memories[mi].read_ports[pi];
                 self.ops.push(Op::MemRead {
                     dst: self.wire_slot[p.data.index()],
-                    base: memories[mi].base,
+                    base: memories[mi.index()].base,
                     words: words(m.memories[mi].width),
                     depth: m.memories[mi].depth,
                     addr: self.wire_slot[p.addr.index()],
@@ -979,8 +979,9 @@ pub(crate) struct Block {
 }
 
 enum BlockKind {
-    Process(usize),
-    AsyncRead(usize, usize),
+    Process(ProcessId),
+    /// A memory and the index of its read port.
+    AsyncRead(MemoryId, usize),
 }
 
 /// Which walk last visited each expression, so one array serves the walks of every process.
@@ -1016,13 +1017,7 @@ fn collect_expr_reads(m: &nl::Module, e: ExprId, seen: &mut Visits, out: &mut Ve
         }
         match &m.expr(e).kind {
             ExprKind::Wire(w) => out.push(*w),
-            ExprKind::Const(_) | ExprKind::Symbol(_) => {}
-            ExprKind::Unary(_, a) | ExprKind::Repeat(a) => stack.push(*a),
-            ExprKind::Slice { value, .. } | ExprKind::Extend { value, .. } => stack.push(*value),
-            ExprKind::Binary(_, a, b) | ExprKind::Compare { a, b, .. } => stack.extend([*a, *b]),
-            ExprKind::Shift { value, amount, .. } => stack.extend([*value, *amount]),
-            ExprKind::Mux { sel, a, b } => stack.extend([*sel, *a, *b]),
-            ExprKind::Concat(parts) => stack.extend(parts.iter().copied()),
+            kind => stack.extend(kind.operands()),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! outputs of black boxes (vendor primitives, which have no netlist) become free wires
 //! that a testbench or a behavioural model drives. Named constants become constants.
 
-use hdl_dsl::netlist::{self as nl, CellKind, Driver, ExprId, ExprKind, Module, ModuleId, Netlist, Stmt, WireId, WireSlice};
+use hdl_dsl::netlist::{self as nl, CellKind, CellPort, ExprId, ExprKind, Module, ModuleId, Netlist, Stmt, WireId, WireSlice};
 use hdl_dsl::{Direction, Location};
 
 /// A flat design: one module without cells, and which wires a testbench may drive.
@@ -20,24 +20,32 @@ pub(crate) fn flatten(netlist: &Netlist) -> Flat {
     let mut f = Flattener {
         nl: netlist,
         out: Module {
-            name: netlist.modules[netlist.top.index()].name.clone(),
-            location: netlist.modules[netlist.top.index()].location,
+            name: netlist.top().name.clone(),
+            location: netlist.top().location,
             ..Module::default()
         },
         free: Vec::new(),
     };
     let top = f.instance(netlist.top, "");
-    for (id, w) in netlist.modules[netlist.top.index()].ports() {
+    for (id, w) in netlist.top().ports() {
         if w.port == Some(Direction::Input) {
             f.free.push(top[id.index()]);
         }
     }
     f.free.sort();
-    let mut flat = Flat {
+    let flat = Flat {
         module: f.out,
         free: f.free,
     };
-    assign_drivers(&mut flat);
+    #[cfg(debug_assertions)]
+    {
+        // Flattening must keep the netlist's invariants.
+        let mut modules = nl::Arena::new();
+        let top = modules.push(flat.module.clone());
+        if let Err(broken) = nl::verify(&Netlist { modules, top }) {
+            panic!("flattening broke the netlist: {broken}");
+        }
+    }
     flat
 }
 
@@ -50,57 +58,29 @@ struct Flattener<'a> {
 impl Flattener<'_> {
     /// Copies module `id` under `prefix`; returns the flat wire of each of its wires.
     fn instance(&mut self, id: ModuleId, prefix: &str) -> Vec<WireId> {
-        let m = &self.nl.modules[id.index()];
+        let m = &self.nl.modules[id];
         let wires: Vec<WireId> = m
             .wires
-            .iter()
+            .values()
             .map(|w| {
                 self.out.wires.push(nl::Wire {
                     name: format!("{prefix}{}", w.name),
                     port: None,
                     ..w.clone()
-                });
-                WireId(self.out.wires.len() as u32 - 1)
+                })
             })
             .collect();
-        let base = self.out.exprs.len() as u32;
-        let expr = |e: ExprId| ExprId(base + e.0);
-        for e in &m.exprs {
+        // Operands precede their users, so each is mapped before it is needed.
+        let mut exprs: Vec<ExprId> = Vec::with_capacity(m.exprs.len());
+        for e in m.exprs.values() {
             let kind = match &e.kind {
-                ExprKind::Const(b) => ExprKind::Const(b.clone()),
-                ExprKind::Symbol(s) => ExprKind::Const(m.symbols[s.index()].value.clone()),
+                ExprKind::Symbol(s) => ExprKind::Const(m.symbols[*s].value.clone()),
                 ExprKind::Wire(w) => ExprKind::Wire(wires[w.index()]),
-                ExprKind::Unary(op, a) => ExprKind::Unary(*op, expr(*a)),
-                ExprKind::Binary(op, a, b) => ExprKind::Binary(*op, expr(*a), expr(*b)),
-                ExprKind::Compare { op, signed, a, b } => ExprKind::Compare {
-                    op: *op,
-                    signed: *signed,
-                    a: expr(*a),
-                    b: expr(*b),
-                },
-                ExprKind::Shift { op, value, amount } => ExprKind::Shift {
-                    op: *op,
-                    value: expr(*value),
-                    amount: expr(*amount),
-                },
-                ExprKind::Mux { sel, a, b } => ExprKind::Mux {
-                    sel: expr(*sel),
-                    a: expr(*a),
-                    b: expr(*b),
-                },
-                ExprKind::Slice { value, lo } => ExprKind::Slice {
-                    value: expr(*value),
-                    lo: *lo,
-                },
-                ExprKind::Concat(parts) => ExprKind::Concat(parts.iter().map(|p| expr(*p)).collect()),
-                ExprKind::Repeat(a) => ExprKind::Repeat(expr(*a)),
-                ExprKind::Extend { value, signed } => ExprKind::Extend {
-                    value: expr(*value),
-                    signed: *signed,
-                },
+                kind => kind.map_operands(|x| exprs[x.index()]),
             };
-            self.out.exprs.push(nl::Expr { width: e.width, kind });
+            exprs.push(self.out.exprs.push(nl::Expr { width: e.width, kind }));
         }
+        let expr = |e: ExprId| exprs[e.index()];
         let slices = |parts: &[WireSlice]| -> Vec<WireSlice> {
             parts
                 .iter()
@@ -110,28 +90,31 @@ impl Flattener<'_> {
                 })
                 .collect()
         };
-        let domain_base = self.out.domains.len() as u32;
-        for d in &m.domains {
-            self.out.domains.push(nl::Domain {
-                name: format!("{prefix}{}", d.name),
-                clk: wires[d.clk.index()],
-                reset: d.reset.map(|r| nl::Reset {
-                    wire: wires[r.wire.index()],
-                    ..r
-                }),
-                from_ports: d.from_ports,
-                location: d.location,
-            });
-        }
-        let domain = |d: nl::DomainId| nl::DomainId(domain_base + d.0);
-        for p in &m.processes {
+        let domains: Vec<nl::DomainId> = m
+            .domains
+            .values()
+            .map(|d| {
+                self.out.domains.push(nl::Domain {
+                    name: format!("{prefix}{}", d.name),
+                    clk: wires[d.clk.index()],
+                    reset: d.reset.map(|r| nl::Reset {
+                        wire: wires[r.wire.index()],
+                        ..r
+                    }),
+                    from_ports: d.from_ports,
+                    location: d.location,
+                })
+            })
+            .collect();
+        let domain = |d: nl::DomainId| domains[d.index()];
+        for p in m.processes.values() {
             self.out.processes.push(nl::Process {
                 domain: p.domain.map(domain),
                 drives: p.drives.iter().map(|w| wires[w.index()]).collect(),
                 body: remap_stmts(&p.body, &expr, &slices),
             });
         }
-        for mem in &m.memories {
+        for mem in m.memories.values() {
             self.out.memories.push(nl::Memory {
                 name: format!("{prefix}{}", mem.name),
                 write_ports: mem
@@ -157,37 +140,36 @@ impl Flattener<'_> {
                 ..mem.clone()
             });
         }
-        for cell in &m.cells {
+        for cell in m.cells.values() {
             let location = cell.location.unwrap_or_else(|| m.location.unwrap_or_else(Location::caller));
             let cell_prefix = format!("{prefix}{}.", cell.name);
             match &cell.kind {
                 CellKind::Submodule(child) => {
                     let child_wires = self.instance(*child, &cell_prefix);
-                    let child_module = &self.nl.modules[child.index()];
+                    let port_wire = |port: &CellPort| match port {
+                        CellPort::Wire(w) => child_wires[w.index()],
+                        CellPort::Pin(_) => unreachable!("a submodule's ports are its wires"),
+                    };
                     for (port, e) in &cell.inputs {
-                        let w = child_module.find_wire(port).expect("elaboration connects existing ports");
-                        let lhs = self.whole(child_wires[w.index()]);
+                        let lhs = self.whole(port_wire(port));
                         self.connect(lhs, expr(*e), location);
                     }
                     for (port, parts) in &cell.outputs {
-                        let w = child_module.find_wire(port).expect("elaboration connects existing ports");
-                        let rhs = self.wire_expr(child_wires[w.index()]);
+                        let rhs = self.wire_expr(port_wire(port));
                         self.connect(slices(parts), rhs, location);
                     }
                 }
                 CellKind::BlackBox { .. } => {
                     for (port, parts) in &cell.outputs {
                         let width = parts.iter().map(|p| p.width).sum();
-                        self.out.wires.push(nl::Wire {
-                            name: format!("{cell_prefix}{port}"),
+                        let free = self.out.wires.push(nl::Wire {
+                            name: format!("{cell_prefix}{}", self.nl.port_name(cell, port)),
                             width,
                             signed: false,
                             init: hdl_dsl::Bits::zero(width),
                             port: None,
-                            driver: Driver::Input,
                             location: Some(location),
                         });
-                        let free = WireId(self.out.wires.len() as u32 - 1);
                         self.free.push(free);
                         let rhs = self.wire_expr(free);
                         self.connect(slices(parts), rhs, location);
@@ -211,8 +193,7 @@ impl Flattener<'_> {
         self.out.exprs.push(nl::Expr {
             width,
             kind: ExprKind::Wire(wire),
-        });
-        ExprId(self.out.exprs.len() as u32 - 1)
+        })
     }
 
     /// A combinational process `lhs = rhs`: one port connection.
@@ -254,28 +235,4 @@ fn remap_stmts(stmts: &[Stmt], expr: &impl Fn(ExprId) -> ExprId, slices: &impl F
             },
         })
         .collect()
-}
-
-/// Recomputes every flat wire's driver from the processes, memories and free wires.
-fn assign_drivers(flat: &mut Flat) {
-    let m = &mut flat.module;
-    for w in &mut m.wires {
-        w.driver = Driver::None;
-    }
-    for &w in &flat.free {
-        m.wires[w.index()].driver = Driver::Input;
-    }
-    for (i, p) in m.processes.iter().enumerate() {
-        for w in &p.drives {
-            m.wires[w.index()].driver = Driver::Process(i as u32);
-        }
-    }
-    for (i, mem) in m.memories.iter().enumerate() {
-        for (j, p) in mem.read_ports.iter().enumerate() {
-            m.wires[p.data.index()].driver = Driver::MemoryRead {
-                memory: i as u32,
-                port: j as u32,
-            };
-        }
-    }
 }

@@ -8,7 +8,8 @@ impl<'a> Lower<'a> {
         }
     }
 
-    pub(super) fn memory(&mut self, index: u32, mem: &'a MemoryDecl) {
+    pub(super) fn memory(&mut self, mem: &'a MemoryDecl) {
+        let index = self.out.memories.next_id();
         if let Some(why) = names::check(&mem.name) {
             self.error(ErrorKind::BadName, format!("memory name: {why}"), mem.location);
         }
@@ -34,7 +35,7 @@ impl<'a> Lower<'a> {
             });
         }
         let mut read_ports = Vec::new();
-        for (i, p) in mem.read_ports.iter().enumerate() {
+        for p in &mem.read_ports {
             let domain = match &p.domain {
                 None => None,
                 Some(name) => match self.domain_id(name) {
@@ -43,11 +44,7 @@ impl<'a> Lower<'a> {
                 },
             };
             let data = self.own_wire(&p.data);
-            self.out.wires[data.index()].driver = nl::Driver::MemoryRead {
-                memory: index,
-                port: i as u32,
-            };
-            let width = self.out.wires[data.index()].width;
+            let width = self.out.wires[data].width;
             self.add_use(&[WireSlice { wire: data, lo: 0, width }], Tag::Memory(index), Some(p.location));
             read_ports.push(nl::ReadPort {
                 domain,
@@ -84,40 +81,39 @@ impl<'a> Lower<'a> {
 
     pub(super) fn submodule(&mut self, child: &Child) {
         let name = self.cell_name(&child.name, child.location);
-        let index = self.out.cells.len() as u32;
-        let child_module = &self.modules[child.id.index()];
+        let index = self.out.cells.next_id();
+        let child_module = &self.modules[child.id];
         let mut inputs = Vec::new();
         let mut outputs = Vec::new();
-        for d in child_module.domains.iter().filter(|d| d.from_ports) {
-            let Some(parent) = self.out.domains.iter().find(|p| p.name == d.name) else {
+        for d in child_module.domains.values().filter(|d| d.from_ports) {
+            let Some(parent) = self.out.domains.values().find(|p| p.name == d.name) else {
                 continue;
             };
             let (clk, rst) = (parent.clk, parent.reset.map(|r| r.wire));
-            let clk_port = child_module.wire(d.clk).name.clone();
             let clk = self.wire_expr(clk);
-            inputs.push((clk_port, clk));
+            inputs.push((nl::CellPort::Wire(d.clk), clk));
             if let Some(r) = d.reset {
-                let rst_port = child_module.wire(r.wire).name.clone();
                 let rst = match rst {
                     Some(w) => self.wire_expr(w),
                     None => self.constant(Bits::zero(1)),
                 };
-                inputs.push((rst_port, rst));
+                inputs.push((nl::CellPort::Wire(r.wire), rst));
             }
         }
+        let port_wires: HashMap<&str, WireId> = child_module.ports().map(|(id, w)| (w.name.as_str(), id)).collect();
         for (port, dir, signal) in &child.ports {
             let wire = self.own_wire(signal);
-            let width = self.out.wires[wire.index()].width;
+            let width = self.out.wires[wire].width;
+            let port = nl::CellPort::Wire(port_wires[port.as_str()]);
             match dir {
                 nl::Direction::Input => {
                     let e = self.wire_expr(wire);
-                    inputs.push((port.clone(), e));
+                    inputs.push((port, e));
                 }
                 nl::Direction::Output => {
                     let parts = vec![WireSlice { wire, lo: 0, width }];
                     self.add_use(&parts, Tag::Cell(index), Some(child.location));
-                    self.out.wires[wire.index()].driver = nl::Driver::Cell;
-                    outputs.push((port.clone(), parts));
+                    outputs.push((port, parts));
                 }
             }
         }
@@ -135,17 +131,18 @@ impl<'a> Lower<'a> {
         if let Some(why) = names::check(&inst.kind) {
             self.error(ErrorKind::BadName, format!("instance type: {why}"), inst.location);
         }
-        let index = self.out.cells.len() as u32;
-        let inputs = inst.inputs.iter().map(|(port, v, _)| (port.clone(), self.value(v))).collect();
+        let index = self.out.cells.next_id();
+        let inputs = inst
+            .inputs
+            .iter()
+            .map(|(port, v, _)| (nl::CellPort::Pin(port.clone()), self.value(v)))
+            .collect();
         let mut outputs = Vec::new();
         for (port, target, location) in &inst.outputs {
             match self.lhs_parts(target) {
                 Ok(parts) => {
                     self.add_use(&parts, Tag::Cell(index), Some(*location));
-                    for p in &parts {
-                        self.out.wires[p.wire.index()].driver = nl::Driver::Cell;
-                    }
-                    outputs.push((port.clone(), parts));
+                    outputs.push((nl::CellPort::Pin(port.clone()), parts));
                 }
                 Err(why) => self.error(
                     ErrorKind::Invalid,

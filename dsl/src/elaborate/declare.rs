@@ -6,7 +6,7 @@ impl<'a> Lower<'a> {
         // Ports keep their names (a clash is an error); internal signals are made unique.
         let mut order: Vec<usize> = (0..src.signals.len()).filter(|&i| src.signals[i].port.is_some()).collect();
         order.extend((0..src.signals.len()).filter(|&i| src.signals[i].port.is_none()));
-        let mut wires = vec![WireId(0); src.signals.len()];
+        let mut wires = vec![None; src.signals.len()];
         for i in order {
             let decl = &src.signals[i];
             if let Some(why) = names::check(&decl.name) {
@@ -35,21 +35,16 @@ impl<'a> Lower<'a> {
                 }
             };
             let name = self.names.unique(&decl.name);
-            wires[i] = self.add_wire(nl::Wire {
+            wires[i] = Some(self.add_wire(nl::Wire {
                 name,
                 width: decl.shape.width.max(1),
                 signed: decl.shape.signed,
                 init,
                 port: decl.port,
-                driver: if decl.port == Some(nl::Direction::Input) {
-                    nl::Driver::Input
-                } else {
-                    nl::Driver::None
-                },
                 location: Some(decl.location),
-            });
+            }));
         }
-        self.signal_wires = wires;
+        self.signal_wires = wires.into_iter().map(|w| w.expect("every signal declared")).collect();
     }
 
     pub(super) fn declare_fsms(&mut self) {
@@ -80,11 +75,11 @@ impl<'a> Lower<'a> {
                     );
                 }
                 let symbol = self.names.unique(&format!("{}_{}", decl.name, state.name).to_uppercase());
-                self.out.symbols.push(nl::Symbol {
+                let symbol = self.out.symbols.push(nl::Symbol {
                     name: symbol,
                     value: Bits::from_u128(code as u128, width),
                 });
-                states.push((state.name.clone(), nl::SymbolId(self.out.symbols.len() as u32 - 1)));
+                states.push((state.name.clone(), symbol));
             }
             let name = self.names.unique(&format!("{}_state", decl.name));
             let wire = self.add_wire(nl::Wire {
@@ -93,7 +88,6 @@ impl<'a> Lower<'a> {
                 signed: false,
                 init: Bits::zero(width),
                 port: None,
-                driver: nl::Driver::None,
                 location: Some(decl.location),
             });
             self.fsms.push(Some(FsmInfo { wire, states }));

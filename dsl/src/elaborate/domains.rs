@@ -47,7 +47,7 @@ impl<'a> Lower<'a> {
             }
         }
         for c in children {
-            for d in self.modules[c.id.index()].domains.iter().filter(|d| d.from_ports) {
+            for d in self.modules[c.id].domains.values().filter(|d| d.from_ports) {
                 add(&d.name, c.location, d.reset.is_some());
             }
         }
@@ -123,18 +123,16 @@ impl<'a> Lower<'a> {
             signed: false,
             init: Bits::zero(1),
             port: Some(nl::Direction::Input),
-            driver: nl::Driver::Input,
             location: Some(location),
         })
     }
 
     pub(super) fn add_wire(&mut self, wire: nl::Wire) -> WireId {
-        self.out.wires.push(wire);
+        let id = self.out.wires.push(wire);
         self.drivers.push(Vec::new());
-        let id = WireId(self.out.wires.len() as u32 - 1);
-        if self.out.wires[id.index()].port == Some(nl::Direction::Input) {
-            let width = self.out.wires[id.index()].width;
-            let location = self.out.wires[id.index()].location;
+        if self.out.wires[id].port == Some(nl::Direction::Input) {
+            let width = self.out.wires[id].width;
+            let location = self.out.wires[id].location;
             self.drivers[id.index()].push(Use {
                 tag: Tag::Input,
                 lo: 0,
@@ -187,6 +185,6 @@ impl<'a> Lower<'a> {
 
     /// The domain called `name`; `None` only for a name already reported as bad.
     pub(super) fn domain_id(&self, name: &str) -> Option<DomainId> {
-        self.out.domains.iter().position(|d| d.name == name).map(|i| DomainId(i as u32))
+        self.out.domains.iter().find(|(_, d)| d.name == name).map(|(id, _)| id)
     }
 }

@@ -16,15 +16,15 @@ impl<'a> Lower<'a> {
         match tag {
             Tag::Input => "its input port (it is driven from outside the module)".into(),
             Tag::Domain(None) => "combinational logic".into(),
-            Tag::Domain(Some(d)) => format!("clock domain `{}`", self.out.domains[d.index()].name),
-            Tag::Cell(i) => format!("instance `{}`", self.out.cells[i as usize].name),
-            Tag::Memory(i) => format!("a read port of memory `{}`", self.out.memories[i as usize].name),
+            Tag::Domain(Some(d)) => format!("clock domain `{}`", self.out.domains[d].name),
+            Tag::Cell(i) => format!("instance `{}`", self.out.cells[i].name),
+            Tag::Memory(i) => format!("a read port of memory `{}`", self.out.memories[i].name),
         }
     }
 
     pub(super) fn check_drivers(&mut self) {
-        for w in 0..self.out.wires.len() {
-            let mut uses = std::mem::take(&mut self.drivers[w]);
+        for w in self.out.wires.ids() {
+            let mut uses = std::mem::take(&mut self.drivers[w.index()]);
             // A conflict is reported where the later driver (in the source) was added.
             uses.sort_by_key(|u| u.location.map(|l| (l.file, l.line, l.column)));
             let wire = &self.out.wires[w];

@@ -2,8 +2,7 @@ use super::*;
 
 impl<'a> Lower<'a> {
     pub(super) fn push_expr(&mut self, width: u32, kind: ExprKind) -> ExprId {
-        self.out.exprs.push(nl::Expr { width, kind });
-        ExprId(self.out.exprs.len() as u32 - 1)
+        self.out.exprs.push(nl::Expr { width, kind })
     }
 
     pub(super) fn constant(&mut self, bits: Bits) -> ExprId {
@@ -12,13 +11,13 @@ impl<'a> Lower<'a> {
     }
 
     pub(super) fn wire_expr(&mut self, w: WireId) -> ExprId {
-        let width = self.out.wires[w.index()].width;
+        let width = self.out.wires[w].width;
         self.push_expr(width, ExprKind::Wire(w))
     }
 
     /// Extends `e` (of a value with signedness `signed`) to `width` bits.
     fn extend(&mut self, e: ExprId, width: u32, signed: bool) -> ExprId {
-        let expr = &self.out.exprs[e.index()];
+        let expr = &self.out.exprs[e];
         if expr.width == width {
             return e;
         }
@@ -30,7 +29,7 @@ impl<'a> Lower<'a> {
     }
 
     fn slice(&mut self, e: ExprId, lo: u32, width: u32) -> ExprId {
-        let expr = &self.out.exprs[e.index()];
+        let expr = &self.out.exprs[e];
         if lo == 0 && expr.width == width {
             return e;
         }
@@ -228,7 +227,7 @@ impl<'a> Lower<'a> {
             ValueKind::Resize(a) => self.fit(a, width),
             ValueKind::FsmOngoing { fsm, state, location } => match self.fsm_state(*fsm, state, *location) {
                 Some((wire, symbol)) => {
-                    let w = self.out.wires[wire.index()].width;
+                    let w = self.out.wires[wire].width;
                     let a = self.wire_expr(wire);
                     let b = self.push_expr(w, ExprKind::Symbol(symbol));
                     self.push_expr(

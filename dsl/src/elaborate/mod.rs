@@ -49,6 +49,11 @@ impl Design {
             modules: elab.modules,
             top,
         };
+        // Elaboration must build a netlist the back ends can trust.
+        #[cfg(debug_assertions)]
+        if let Err(broken) = nl::verify(&netlist) {
+            panic!("{broken}");
+        }
         // Whole-design checks, on a netlist whose modules each passed their own.
         let errors = resets::check(&netlist);
         if errors.is_empty() {
@@ -65,13 +70,13 @@ impl Design {
 
     /// The top module's name.
     pub fn top_name(&self) -> &str {
-        &self.netlist.modules[self.netlist.top.index()].name
+        &self.netlist.modules[self.netlist.top].name
     }
 }
 
 #[derive(Default)]
 struct Elaborator {
-    modules: Vec<nl::Module>,
+    modules: nl::Arena<ModuleId, nl::Module>,
     /// For each module: which input ports each output port depends on combinationally.
     summaries: Vec<loops::Summary>,
     /// The modules made so far, by the name their builder gave.
@@ -103,7 +108,7 @@ impl Elaborator {
         errors.extend(m.errors.iter().cloned());
         let child_summaries: Vec<Option<&loops::Summary>> = out
             .cells
-            .iter()
+            .values()
             .map(|c| match c.kind {
                 nl::CellKind::Submodule(id) => Some(&self.summaries[id.index()]),
                 nl::CellKind::BlackBox { .. } => None,
@@ -132,7 +137,7 @@ impl Elaborator {
         let family = self.families.entry(base.clone()).or_default();
         for &(hash, id) in &family.members {
             if hash == fingerprint {
-                let existing = &self.modules[id.index()];
+                let existing = &self.modules[id];
                 out.name.clone_from(&existing.name);
                 if *existing == out {
                     return id;
@@ -145,10 +150,9 @@ impl Elaborator {
             family.last_suffix += 1;
             out.name = format!("{base}_{}", family.last_suffix);
         }
-        let id = ModuleId(self.modules.len() as u32);
-        family.members.push((fingerprint, id));
         self.module_names.insert(out.name.clone());
-        self.modules.push(out);
+        let id = self.modules.push(out);
+        family.members.push((fingerprint, id));
         self.summaries.push(summary);
         id
     }
@@ -203,8 +207,8 @@ enum Tag {
     Input,
     /// `None` is combinational logic.
     Domain(Option<DomainId>),
-    Cell(u32),
-    Memory(u32),
+    Cell(nl::CellId),
+    Memory(nl::MemoryId),
 }
 
 #[derive(Clone, Debug)]
@@ -229,7 +233,7 @@ struct FsmInfo {
 /// Lowers one module.
 struct Lower<'a> {
     src: &'a Module,
-    modules: &'a [nl::Module],
+    modules: &'a nl::Arena<ModuleId, nl::Module>,
     out: nl::Module,
     errors: Vec<Error>,
     names: Namespace,
@@ -243,7 +247,7 @@ struct Lower<'a> {
 }
 
 impl<'a> Lower<'a> {
-    fn new(src: &'a Module, modules: &'a [nl::Module]) -> Lower<'a> {
+    fn new(src: &'a Module, modules: &'a nl::Arena<ModuleId, nl::Module>) -> Lower<'a> {
         Lower {
             src,
             modules,
@@ -278,8 +282,8 @@ impl<'a> Lower<'a> {
         let body = self.src.body();
         self.validate_block(body);
         self.build_processes();
-        for (i, mem) in self.src.memories.iter().enumerate() {
-            self.memory(i as u32, mem);
+        for mem in &self.src.memories {
+            self.memory(mem);
         }
         for child in children {
             self.submodule(child);

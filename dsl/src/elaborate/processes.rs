@@ -63,9 +63,9 @@ impl<'a> Lower<'a> {
             }
         }
         let mut members: BTreeMap<ProcessKey, Vec<WireId>> = BTreeMap::new();
-        for w in (0..comb.len()).filter(|&w| comb[w]) {
-            let key = ProcessKey::Comb(groups.root(w));
-            members.entry(key).or_default().push(WireId(w as u32));
+        for w in self.out.wires.ids().filter(|w| comb[w.index()]) {
+            let key = ProcessKey::Comb(groups.root(w.index()));
+            members.entry(key).or_default().push(w);
         }
         for (d, mut wires) in clocked {
             wires.sort();
@@ -85,10 +85,6 @@ impl<'a> Lower<'a> {
     }
 
     fn add_process(&mut self, domain: Option<DomainId>, drives: Vec<WireId>, body: Vec<nl::Stmt>) {
-        let index = self.out.processes.len() as u32;
-        for w in &drives {
-            self.out.wires[w.index()].driver = nl::Driver::Process(index);
-        }
         self.out.processes.push(nl::Process { domain, drives, body });
     }
 
@@ -123,7 +119,7 @@ impl<'a> Lower<'a> {
                     let Some((wire, symbol)) = self.fsm_state(*fsm, state, *location) else {
                         continue;
                     };
-                    let width = self.out.wires[wire.index()].width;
+                    let width = self.out.wires[wire].width;
                     let rhs = self.push_expr(width, ExprKind::Symbol(symbol));
                     out.entry(key).or_default().push(nl::Stmt::Assign {
                         lhs: t.parts,
@@ -154,7 +150,7 @@ impl<'a> Lower<'a> {
                     let states = &self.src.fsms[fsm.index as usize].states;
                     let mut cases = Vec::new();
                     for (state, symbol) in states.iter().zip(symbols) {
-                        let sym = &self.out.symbols[symbol.index()];
+                        let sym = &self.out.symbols[symbol];
                         let pattern = nl::CasePattern {
                             value: sym.value.clone(),
                             mask: Bits::from_i128(-1, sym.value.width()),

@@ -107,7 +107,7 @@ impl<'a> Lower<'a> {
     fn next_state_target(&mut self, fsm: FsmRef, state: &str, location: Location) -> Option<Target> {
         let (wire, _) = self.fsm_state(fsm, state, location)?;
         let domain = self.domain_id(&self.src.fsms[fsm.index as usize].domain)?;
-        let width = self.out.wires[wire.index()].width;
+        let width = self.out.wires[wire].width;
         let parts = vec![WireSlice { wire, lo: 0, width }];
         self.add_use(&parts, Tag::Domain(Some(domain)), Some(location));
         Some(Target {

@@ -96,7 +96,7 @@ pub fn yosys_synth_ecp5(yosys: &Path, verilog: &str, top: &str) -> Result<String
 /// printed once they settle, and `clk` rises and falls. Returns the printed outputs, one
 /// row of hex strings per cycle. Stimulus is read from files, so long runs stay cheap.
 pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[Vec<u128>]) -> Result<Vec<Vec<String>>, String> {
-    let top = &design.netlist().modules[design.netlist().top.index()];
+    let top = design.netlist().top();
     let inputs: Vec<_> = top
         .ports()
         .filter(|(_, w)| w.port == Some(Direction::Input) && w.name != "clk")
@@ -171,8 +171,9 @@ pub fn black_box_stubs(design: &Design) -> Vec<(String, String)> {
     /// Parameters (name, whether a string) and pins (name, width, whether an output).
     type Stub = (Vec<(String, bool)>, Vec<(String, u32, bool)>);
     let mut stubs: std::collections::BTreeMap<String, Stub> = Default::default();
-    for module in &design.netlist().modules {
-        for cell in &module.cells {
+    let netlist = design.netlist();
+    for module in netlist.modules.values() {
+        for cell in module.cells.values() {
             let CellKind::BlackBox { kind, params, .. } = &cell.kind else {
                 continue;
             };
@@ -182,11 +183,12 @@ pub fn black_box_stubs(design: &Design) -> Vec<(String, String)> {
                     ps.push((name.clone(), matches!(value, Param::Str(_))));
                 }
             }
-            let inputs = cell.inputs.iter().map(|(n, e)| (n.clone(), module.exprs[e.index()].width, false));
+            let name = |port| netlist.port_name(cell, port).to_owned();
+            let inputs = cell.inputs.iter().map(|(n, e)| (name(n), module.expr(*e).width, false));
             let outputs = cell
                 .outputs
                 .iter()
-                .map(|(n, parts)| (n.clone(), parts.iter().map(|p| p.width).sum(), true));
+                .map(|(n, parts)| (name(n), parts.iter().map(|p| p.width).sum(), true));
             for (name, width, output) in inputs.chain(outputs) {
                 if !pins.iter().any(|(n, _, _)| *n == name) {
                     pins.push((name, width, output));

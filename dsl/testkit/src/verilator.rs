@@ -28,7 +28,7 @@ impl Ports {
     /// The ports of `design`.
     pub fn of(design: &Design) -> Ports {
         let nl = design.netlist();
-        let top = &nl.modules[nl.top.index()];
+        let top = nl.top();
         let pick = |dir: Direction| {
             top.ports()
                 .filter(|(_, w)| w.port == Some(dir))

@@ -20,15 +20,15 @@ enum Role {
 
 fn roles(design: &Design, ports: &Ports) -> Vec<Role> {
     let nl = design.netlist();
-    let top = &nl.modules[nl.top.index()];
+    let top = nl.top();
     ports
         .inputs
         .iter()
         .map(|(name, _)| {
             let w = top.find_wire(name).expect("a port is a wire");
-            if top.domains.iter().any(|d| d.clk == w) {
+            if top.domains.values().any(|d| d.clk == w) {
                 Role::Clock
-            } else if top.domains.iter().any(|d| d.reset.map(|r| r.wire) == Some(w)) {
+            } else if top.domains.values().any(|d| d.reset.map(|r| r.wire) == Some(w)) {
                 Role::Reset
             } else {
                 Role::Data

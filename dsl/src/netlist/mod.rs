@@ -8,40 +8,37 @@
 use crate::bits::Bits;
 use crate::error::Location;
 
-macro_rules! id {
-    ($(#[$doc:meta] $name:ident),*) => {$(
-        #[$doc]
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-        pub struct $name(pub u32);
-        impl $name {
-            /// The arena index.
-            pub fn index(self) -> usize {
-                self.0 as usize
-            }
-        }
-    )*};
-}
+mod arena;
+mod drivers;
+mod verify;
 
-id!(
-    /// A module of a [`Netlist`].
-    ModuleId,
-    /// A wire (signal) of a module.
-    WireId,
-    /// An expression of a module.
-    ExprId,
-    /// A clock domain of a module.
-    DomainId,
-    /// A named constant of a module (a state of a state machine).
-    SymbolId
-);
+pub use arena::{Arena, CellId, DomainId, ExprId, Id, MemoryId, ModuleId, ProcessId, SymbolId, WireId};
+pub use drivers::Drivers;
+pub use verify::{verify, VerifyError};
 
 /// A whole design: its modules, each emitted once, children before parents.
 #[derive(Clone, Debug)]
 pub struct Netlist {
-    /// Every distinct module; `modules[top]` is the top.
-    pub modules: Vec<Module>,
+    /// Every distinct module, children before parents; `modules[top]` is the top.
+    pub modules: Arena<ModuleId, Module>,
     /// The top module.
     pub top: ModuleId,
+}
+
+impl Netlist {
+    /// The top module.
+    pub fn top(&self) -> &Module {
+        &self.modules[self.top]
+    }
+
+    /// The name of `port` of `cell` (a submodule's port, or a black box's pin).
+    pub fn port_name<'a>(&'a self, cell: &'a Cell, port: &'a CellPort) -> &'a str {
+        match (port, &cell.kind) {
+            (CellPort::Pin(name), _) => name,
+            (CellPort::Wire(w), CellKind::Submodule(child)) => &self.modules[*child].wire(*w).name,
+            (CellPort::Wire(_), CellKind::BlackBox { .. }) => "<a black box has no port wires>",
+        }
+    }
 }
 
 /// One module: wires, the expressions over them, and what drives the wires.
@@ -52,44 +49,45 @@ pub struct Module {
     /// Where the user created the module.
     pub location: Option<Location>,
     /// Wires in declaration order; ports first, in port order.
-    pub wires: Vec<Wire>,
+    pub wires: Arena<WireId, Wire>,
     /// Expressions; operands always precede their users.
-    pub exprs: Vec<Expr>,
+    pub exprs: Arena<ExprId, Expr>,
     /// Clock domains used here.
-    pub domains: Vec<Domain>,
+    pub domains: Arena<DomainId, Domain>,
     /// Named constants (state encodings).
-    pub symbols: Vec<Symbol>,
+    pub symbols: Arena<SymbolId, Symbol>,
     /// Processes: combinational groups and one per clock domain.
-    pub processes: Vec<Process>,
+    pub processes: Arena<ProcessId, Process>,
     /// Memories with their ports.
-    pub memories: Vec<Memory>,
+    pub memories: Arena<MemoryId, Memory>,
     /// Submodule instances and black boxes.
-    pub cells: Vec<Cell>,
+    pub cells: Arena<CellId, Cell>,
 }
 
 impl Module {
     /// The wire `id`.
     pub fn wire(&self, id: WireId) -> &Wire {
-        &self.wires[id.index()]
+        &self.wires[id]
     }
 
     /// The expression `id`.
     pub fn expr(&self, id: ExprId) -> &Expr {
-        &self.exprs[id.index()]
+        &self.exprs[id]
     }
 
     /// The ports in order.
     pub fn ports(&self) -> impl Iterator<Item = (WireId, &Wire)> {
-        self.wires
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| w.port.is_some())
-            .map(|(i, w)| (WireId(i as u32), w))
+        self.wires.iter().filter(|(_, w)| w.port.is_some())
     }
 
     /// The wire called `name`, if any.
     pub fn find_wire(&self, name: &str) -> Option<WireId> {
-        self.wires.iter().position(|w| w.name == name).map(|i| WireId(i as u32))
+        self.wires.iter().find(|(_, w)| w.name == name).map(|(id, _)| id)
+    }
+
+    /// What drives each wire, computed from the ports, processes, memories and cells.
+    pub fn drivers(&self) -> Drivers {
+        Drivers::of(self)
     }
 }
 
@@ -108,29 +106,27 @@ pub struct Wire {
     pub init: Bits,
     /// Port direction, for ports.
     pub port: Option<Direction>,
-    /// What drives it.
-    pub driver: Driver,
     /// Where the user declared it.
     pub location: Option<Location>,
 }
 
-/// What drives a wire.
+/// What drives a wire: see [`Module::drivers`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Driver {
     /// Nothing: it holds its init value.
     None,
     /// It is an input port.
     Input,
-    /// A process (an index into [`Module::processes`]).
-    Process(u32),
-    /// Outputs of cells (one or several on disjoint bits).
-    Cell,
+    /// A process.
+    Process(ProcessId),
+    /// Outputs of cells (this one, and maybe others on disjoint bits).
+    Cell(CellId),
     /// A memory read port's data.
     MemoryRead {
-        /// Index into [`Module::memories`].
-        memory: u32,
+        /// The memory.
+        memory: MemoryId,
         /// Index into that memory's read ports.
-        port: u32,
+        port: usize,
     },
 }
 
@@ -267,7 +263,7 @@ impl ExprKind {
     /// The operands, in order: the one walk over an expression's inputs that every pass
     /// shares.
     pub fn operands(&self) -> Operands<'_> {
-        let none = ExprId(0);
+        let none = <ExprId as arena::private::Sealed>::from_index(0);
         let (few, n) = match self {
             ExprKind::Const(_) | ExprKind::Symbol(_) | ExprKind::Wire(_) => ([none; 3], 0),
             ExprKind::Unary(_, a) | ExprKind::Repeat(a) | ExprKind::Slice { value: a, .. } | ExprKind::Extend { value: a, .. } => {
@@ -278,6 +274,41 @@ impl ExprKind {
             ExprKind::Concat(parts) => return Operands(OperandsInner::Many(parts.iter())),
         };
         Operands(OperandsInner::Few(few.into_iter().take(n)))
+    }
+}
+
+impl ExprKind {
+    /// The same operation over other operands: `f` maps each operand, in the order
+    /// [`ExprKind::operands`] gives them. Passes that copy expressions use it.
+    pub fn map_operands(&self, mut f: impl FnMut(ExprId) -> ExprId) -> ExprKind {
+        match self {
+            ExprKind::Const(_) | ExprKind::Symbol(_) | ExprKind::Wire(_) => self.clone(),
+            ExprKind::Unary(op, a) => ExprKind::Unary(*op, f(*a)),
+            ExprKind::Binary(op, a, b) => ExprKind::Binary(*op, f(*a), f(*b)),
+            ExprKind::Compare { op, signed, a, b } => ExprKind::Compare {
+                op: *op,
+                signed: *signed,
+                a: f(*a),
+                b: f(*b),
+            },
+            ExprKind::Shift { op, value, amount } => ExprKind::Shift {
+                op: *op,
+                value: f(*value),
+                amount: f(*amount),
+            },
+            ExprKind::Mux { sel, a, b } => ExprKind::Mux {
+                sel: f(*sel),
+                a: f(*a),
+                b: f(*b),
+            },
+            ExprKind::Slice { value, lo } => ExprKind::Slice { value: f(*value), lo: *lo },
+            ExprKind::Concat(parts) => ExprKind::Concat(parts.iter().map(|p| f(*p)).collect()),
+            ExprKind::Repeat(a) => ExprKind::Repeat(f(*a)),
+            ExprKind::Extend { value, signed } => ExprKind::Extend {
+                value: f(*value),
+                signed: *signed,
+            },
+        }
     }
 }
 
@@ -478,9 +509,18 @@ pub struct Cell {
     /// What it instantiates.
     pub kind: CellKind,
     /// Input port connections.
-    pub inputs: Vec<(String, ExprId)>,
+    pub inputs: Vec<(CellPort, ExprId)>,
     /// Output port connections (parts least significant first).
-    pub outputs: Vec<(String, Vec<WireSlice>)>,
+    pub outputs: Vec<(CellPort, Vec<WireSlice>)>,
     /// Where the user created it.
     pub location: Option<Location>,
+}
+
+/// Which port of what a cell instantiates a connection is made to.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum CellPort {
+    /// A port of the submodule: its wire there.
+    Wire(WireId),
+    /// A pin of a black box, by name.
+    Pin(String),
 }
