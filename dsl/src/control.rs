@@ -12,19 +12,24 @@ use crate::value::Value;
 impl Module {
     /// Runs the statements `body` adds only while `condition` is true (non-zero).
     /// Chain `.elif(..)` and `.else_(..)` on the result.
+    #[track_caller]
     pub fn if_(&mut self, condition: impl Into<Value>, body: impl FnOnce(&mut Module)) -> IfChain<'_> {
+        let location = Location::caller();
         let condition = condition.into().bool();
         let body = self.record(body);
         self.push(Stmt::If(vec![Branch {
             condition: Some(condition),
             body,
+            location,
         }]));
         IfChain { module: self }
     }
 
     /// A switch on `selector`: `cases` adds the cases through the [`Switch`] it is given.
     /// The first matching case runs; cases are tested in order.
+    #[track_caller]
     pub fn switch(&mut self, selector: impl Into<Value>, cases: impl FnOnce(&mut Switch<'_>)) {
+        let location = Location::caller();
         let mut switch = Switch {
             module: self,
             cases: Vec::new(),
@@ -34,6 +39,7 @@ impl Module {
         self.push(Stmt::Switch {
             selector: selector.into(),
             cases,
+            location,
         });
     }
 }
@@ -44,23 +50,25 @@ pub struct IfChain<'m> {
 }
 
 impl<'m> IfChain<'m> {
-    fn add_branch(&mut self, condition: Option<Value>, body: impl FnOnce(&mut Module)) {
+    fn add_branch(&mut self, condition: Option<Value>, location: Location, body: impl FnOnce(&mut Module)) {
         let body = self.module.record(body);
         match self.module.last_stmt_mut() {
-            Some(Stmt::If(branches)) => branches.push(Branch { condition, body }),
+            Some(Stmt::If(branches)) => branches.push(Branch { condition, body, location }),
             _ => unreachable!("an IfChain exists only right after its If statement"),
         }
     }
 
     /// Another condition, tested when the earlier ones were false.
+    #[track_caller]
     pub fn elif(mut self, condition: impl Into<Value>, body: impl FnOnce(&mut Module)) -> IfChain<'m> {
-        self.add_branch(Some(condition.into().bool()), body);
+        self.add_branch(Some(condition.into().bool()), Location::caller(), body);
         self
     }
 
     /// Statements for when every condition was false.
+    #[track_caller]
     pub fn else_(mut self, body: impl FnOnce(&mut Module)) {
-        self.add_branch(None, body);
+        self.add_branch(None, Location::caller(), body);
     }
 }
 

@@ -62,7 +62,7 @@ mod wiring;
 
 pub use bits::Bits;
 pub use control::{IfChain, Switch};
-pub use elaborate::Design;
+pub use elaborate::{Design, SignalIndex};
 pub use error::{Error, ErrorKind, Errors, Location};
 pub use fsm::FsmRef;
 pub use instance::{InstanceBuilder, Param};

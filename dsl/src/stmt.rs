@@ -112,30 +112,26 @@ impl Pattern {
 #[derive(Clone, Debug)]
 pub(crate) enum Stmt {
     /// `domain` is `None` for combinational assignments.
-    Assign {
-        domain: Option<String>,
-        statement: Statement,
-    },
+    Assign { domain: Option<String>, statement: Statement },
     /// Branches in order; the condition of an `else` is `None`.
     If(Vec<Branch>),
     Switch {
         selector: Value,
         cases: Vec<Case>,
+        location: Location,
     },
     /// The place where the state machine's states are evaluated.
     FsmBody(FsmRef),
     /// Move the state machine to `state` on the next clock edge.
-    FsmNext {
-        fsm: FsmRef,
-        state: String,
-        location: Location,
-    },
+    FsmNext { fsm: FsmRef, state: String, location: Location },
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Branch {
     pub(crate) condition: Option<Value>,
     pub(crate) body: Vec<Stmt>,
+    /// Where the user wrote this branch.
+    pub(crate) location: Location,
 }
 
 /// A case of a switch; `None` patterns is the default case.

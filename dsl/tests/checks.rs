@@ -200,9 +200,12 @@ fn a_signal_of_another_module_cannot_be_driven() {
     let mut m = Module::new("top");
     let line = line!() + 1;
     m.comb(foreign.eq(1u8));
-    let e = single_error(m, ErrorKind::Invalid);
+    let e = single_error(m, ErrorKind::ForeignSignal);
     assert_at(&e, line);
-    assert!(e.message.contains("signal `foreign` belongs to another module"), "{e}");
+    assert_eq!(
+        e.message,
+        "cannot assign to `foreign`: signal `foreign` belongs to another module; a module can only drive its own signals"
+    );
 }
 
 #[test]

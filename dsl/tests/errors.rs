@@ -60,13 +60,26 @@ fn reading_a_signal_of_another_module_says_to_pass_it_through_a_port() {
     let foreign = other.input("foreign", unsigned(1));
     let mut m = Module::new("top");
     let y = m.output("y", unsigned(1));
+    let line = line!() + 1;
     m.comb(y.eq(&foreign));
-    // The location is not asserted: it is reported at `Module::new` for now.
     let e = single_error(m, ErrorKind::ForeignSignal);
+    assert_at(&e, line);
     assert_eq!(
         e.message,
         "signal `foreign` belongs to another module than `top`; pass it through a port (or use `Submodule::port`)"
     );
+}
+
+#[test]
+fn a_signal_of_another_module_read_in_a_condition_is_reported_at_the_condition() {
+    let mut other = Module::new("other");
+    let foreign = other.input("foreign", unsigned(1));
+    let mut m = Module::new("top");
+    let y = m.output("y", unsigned(1));
+    let line = line!() + 1;
+    m.if_(&foreign, |m| m.comb(y.eq(1u8)));
+    let e = single_error(m, ErrorKind::ForeignSignal);
+    assert_at(&e, line);
 }
 
 #[test]

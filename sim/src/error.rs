@@ -12,6 +12,12 @@ pub enum SimError {
         /// Existing names that end the same way, or the top-level names.
         candidates: Vec<String>,
     },
+    /// A value given to [`Simulator::signal_of`](crate::Simulator::signal_of) that is no
+    /// signal of the design.
+    NotASignal {
+        /// Why: an expression, or a signal of a module outside the design.
+        why: String,
+    },
     /// The signal is driven by the design, so the testbench cannot set it.
     NotSettable {
         /// The signal.
@@ -75,7 +81,7 @@ pub enum SimError {
     Io {
         /// The file.
         path: String,
-        /// What the operating system said.
+        /// What was being done and what went wrong.
         message: String,
     },
 }
@@ -100,6 +106,7 @@ impl fmt::Display for SimError {
                 "no signal `{name}` in the design; names are hierarchical (`instance.signal`); did you mean one of: {}",
                 list(candidates)
             ),
+            SimError::NotASignal { why } => f.write_str(why),
             SimError::NotSettable { name, settable } => write!(
                 f,
                 "signal `{name}` is driven by the design and cannot be set; a testbench sets inputs of the top module \
@@ -130,7 +137,7 @@ impl fmt::Display for SimError {
                 f,
                 "stream `{stream}` has a {width}-bit payload; the stream models carry payloads of up to 64 bits"
             ),
-            SimError::Io { path, message } => write!(f, "cannot write waveform `{path}`: {message}"),
+            SimError::Io { path, message } => write!(f, "`{path}`: {message}"),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hdl_dsl::{Bits, Design};
+use hdl_dsl::{Bits, Design, SignalIndex, Value};
 
 use crate::compile::{compile, Program};
 use crate::error::SimError;
@@ -106,6 +106,8 @@ pub struct Simulator {
     /// Units to re-run, as a bit set.
     dirty: Vec<u64>,
     names: BTreeMap<String, u32>,
+    /// The design's signals, by the values they were built as.
+    signals: SignalIndex,
     top: String,
     /// Per clock: the level seen last, and how many rising edges it has had.
     clock_level: Vec<bool>,
@@ -147,6 +149,7 @@ impl Simulator {
                 .map(|i| mask(p.units.len().saturating_sub(i * 64).min(64) as u32))
                 .collect(),
             names,
+            signals: design.signals(),
             top: flat.module.name.clone(),
             clock_level: p.clocks.iter().map(|c| p.state[c.slot as usize] & 1 == 1).collect(),
             clock_edges: vec![0; p.clocks.len()],
@@ -190,6 +193,14 @@ impl Simulator {
                 })
             }
         }
+    }
+
+    /// The signal the design built as `value`: a port, a `Module::signal`, or an
+    /// interface member, as the code that built the design holds it; for instance
+    /// `sim.signal_of(&engine.o.valid)`. No generated name to spell.
+    pub fn signal_of(&self, value: &Value) -> Result<Signal, SimError> {
+        let path = self.signals.path(value).map_err(|why| SimError::NotASignal { why })?;
+        self.signal(&path)
     }
 
     /// The clock domain called `name` (`"sync"`, or `"child.fast"` for a domain

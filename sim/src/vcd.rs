@@ -103,7 +103,7 @@ impl VcdWriter {
     pub fn create(path: &Path, top: &str, signals: &[(String, u32, u32)], window: Option<Range<u64>>) -> Result<VcdWriter, SimError> {
         let io = |e: std::io::Error| SimError::Io {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message: format!("cannot write the waveform: {e}"),
         };
         let mut out = BufWriter::new(File::create(path).map_err(io)?);
         let mut header = String::new();
@@ -221,7 +221,7 @@ impl VcdWriter {
         })();
         written.map_err(|e: std::io::Error| SimError::Io {
             path: self.path.clone(),
-            message: e.to_string(),
+            message: format!("cannot write the waveform: {e}"),
         })
     }
 
@@ -230,7 +230,7 @@ impl VcdWriter {
         self.closed = true;
         self.out.flush().map_err(|e| SimError::Io {
             path: self.path.clone(),
-            message: e.to_string(),
+            message: format!("cannot write the waveform: {e}"),
         })
     }
 }

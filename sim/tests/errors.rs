@@ -75,6 +75,9 @@ fn a_waveform_in_a_folder_that_does_not_exist_names_the_file_and_the_reason() {
     assert!(matches!(err, SimError::Io { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!("cannot write waveform `{}`: No such file or directory (os error 2)", path.display())
+        format!(
+            "`{}`: cannot write the waveform: No such file or directory (os error 2)",
+            path.display()
+        )
     );
 }

@@ -274,3 +274,45 @@ fn clocks_made_by_logic_cannot_be_ticked_by_name() {
     sim.ticks(sync, 10);
     assert_eq!(sim.get(n), 5);
 }
+
+#[test]
+fn signals_are_found_by_the_values_that_built_them() {
+    let mut child = Module::new("counter_child");
+    let en = child.input("en", unsigned(1));
+    let count = child.output("count", unsigned(8));
+    let next = child.signal("next", unsigned(8));
+    child.comb(next.eq(count.wrapping_add(1u8)));
+    child.if_(&en, |m| m.sync(count.eq(&next)));
+    let mut top = Module::new("top");
+    let go = top.input("go", unsigned(1));
+    let out = top.output("out", unsigned(8));
+    let u = top.submodule("u", child);
+    top.comb([u.port("en").eq(&go), out.eq(u.port("count"))]);
+    let design = Design::elaborate(top).unwrap();
+    let mut sim = Simulator::new(&design);
+
+    // A signal of the top, a signal inside the child, and the parent's side of a port.
+    let (go, out, next) = (
+        sim.signal_of(&go).unwrap(),
+        sim.signal_of(&out).unwrap(),
+        sim.signal_of(&next).unwrap(),
+    );
+    assert_eq!(next, sim.signal("u.next").unwrap());
+    assert_eq!(sim.signal_of(&u.port("count")).unwrap(), sim.signal("u_count").unwrap());
+    sim.set(go, 1).unwrap();
+    let sync = sim.domain("sync").unwrap();
+    sim.ticks(sync, 3);
+    assert_eq!((sim.get(out), sim.get(next)), (3, 4));
+
+    let expression = sim.signal_of(&(&en ^ 1u8)).unwrap_err();
+    assert_eq!(
+        expression.to_string(),
+        "an expression is not a signal; pass a signal, port or interface member as it was built, or name it with `Simulator::signal`"
+    );
+    let mut stray = Module::new("stray");
+    let lost = stray.signal("lost", unsigned(1));
+    assert_eq!(
+        sim.signal_of(&lost).unwrap_err().to_string(),
+        "signal `lost` belongs to a module that is not part of this design (built, but never added to the design's hierarchy)"
+    );
+}

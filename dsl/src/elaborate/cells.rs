@@ -135,7 +135,10 @@ impl<'a> Lower<'a> {
         let inputs = inst
             .inputs
             .iter()
-            .map(|(port, v, _)| (nl::CellPort::Pin(port.clone()), self.value(v)))
+            .map(|(port, v, location)| {
+                self.use_site = Some(*location);
+                (nl::CellPort::Pin(port.clone()), self.value(v))
+            })
             .collect();
         let mut outputs = Vec::new();
         for (port, target, location) in &inst.outputs {
@@ -144,8 +147,8 @@ impl<'a> Lower<'a> {
                     self.add_use(&parts, Tag::Cell(index), Some(*location));
                     outputs.push((nl::CellPort::Pin(port.clone()), parts));
                 }
-                Err(why) => self.error(
-                    ErrorKind::Invalid,
+                Err((kind, why)) => self.error(
+                    kind,
                     format!(
                         "output `{port}` of instance `{}` cannot drive {}: {why}",
                         inst.name,

@@ -146,7 +146,7 @@ impl<'a> Lower<'a> {
                         "signal `{}` belongs to another module than `{}`; pass it through a port (or use `Submodule::port`)",
                         s.name, self.src.name
                     );
-                    self.error(ErrorKind::ForeignSignal, message, self.src.location);
+                    self.error(ErrorKind::ForeignSignal, message, self.use_site.unwrap_or(self.src.location));
                     return self.constant(Bits::zero(width));
                 }
                 let w = self.signal_wires[s.index as usize];

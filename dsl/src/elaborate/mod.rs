@@ -11,10 +11,12 @@ mod domains;
 mod drivers;
 mod expressions;
 mod processes;
+mod signals;
 mod targets;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use crate::bits::Bits;
 use crate::error::{Error, ErrorKind, Errors, Location};
@@ -32,8 +34,11 @@ use crate::value::{self, Value, ValueKind};
 /// An elaborated design: a checked netlist, ready for the back ends.
 #[derive(Clone, Debug)]
 pub struct Design {
-    netlist: nl::Netlist,
+    netlist: Arc<nl::Netlist>,
+    signals: Arc<signals::SignalMap>,
 }
+
+pub use signals::SignalIndex;
 
 impl Design {
     /// Elaborates `top` and its submodules, running every check. All errors found are
@@ -41,7 +46,7 @@ impl Design {
     pub fn elaborate(top: Module) -> Result<Design, Errors> {
         let mut elab = Elaborator::default();
         let path = top.name.clone();
-        let top = elab.module(top, path);
+        let top = elab.module(top, path, "");
         if !elab.errors.is_empty() {
             return Err(Errors(elab.errors));
         }
@@ -57,7 +62,10 @@ impl Design {
         // Whole-design checks, on a netlist whose modules each passed their own.
         let errors = resets::check(&netlist);
         if errors.is_empty() {
-            Ok(Design { netlist })
+            Ok(Design {
+                netlist: Arc::new(netlist),
+                signals: Arc::new(elab.signals),
+            })
         } else {
             Err(Errors(errors))
         }
@@ -66,6 +74,14 @@ impl Design {
     /// The netlist.
     pub fn netlist(&self) -> &nl::Netlist {
         &self.netlist
+    }
+
+    /// Finds the wire each signal became, from the [`Value`] it was built as.
+    pub fn signals(&self) -> SignalIndex {
+        SignalIndex {
+            netlist: self.netlist.clone(),
+            map: self.signals.clone(),
+        }
     }
 
     /// The top module's name.
@@ -83,12 +99,15 @@ struct Elaborator {
     families: HashMap<String, Family>,
     /// Every module name given out.
     module_names: HashSet<String>,
+    /// Where each builder module's signals went.
+    signals: signals::SignalMap,
     errors: Vec<Error>,
 }
 
 impl Elaborator {
-    /// Elaborates `m`, whose hierarchical path is `path`, after its children.
-    fn module(&mut self, mut m: Module, path: String) -> ModuleId {
+    /// Elaborates `m`, whose hierarchical path is `path` (`prefix` below the top), after
+    /// its children.
+    fn module(&mut self, mut m: Module, path: String, prefix: &str) -> ModuleId {
         let submodules = std::mem::take(&mut m.submodules);
         let mut children = Vec::new();
         for sub in submodules {
@@ -98,13 +117,18 @@ impl Elaborator {
                 ports,
                 location,
             } = sub;
-            let id = self.module(module, format!("{path}.{name}"));
+            let id = self.module(module, format!("{path}.{name}"), &format!("{prefix}{name}."));
             children.push(Child { name, id, ports, location });
         }
         let mut lower = Lower::new(&m, &self.modules);
         lower.run(&children);
-        let Lower { out, mut errors, .. } = lower;
-        let mut out = out;
+        let Lower {
+            out,
+            mut errors,
+            signal_wires,
+            ..
+        } = lower;
+        let uid = m.uid;
         errors.extend(m.errors.iter().cloned());
         let child_summaries: Vec<Option<&loops::Summary>> = out
             .cells
@@ -131,7 +155,14 @@ impl Elaborator {
             }
             self.errors.push(e);
         }
-        // One Verilog module per distinct content: identical instances share it.
+        let id = self.intern(out, summary);
+        self.signals.by_module.insert(uid, (prefix.to_owned(), id, signal_wires));
+        id
+    }
+
+    /// The module `out` as one of the design's: one Verilog module per distinct content,
+    /// so identical instances share it.
+    fn intern(&mut self, mut out: nl::Module, summary: loops::Summary) -> ModuleId {
         let fingerprint = content_hash(&out);
         let base = out.name.clone();
         let family = self.families.entry(base.clone()).or_default();
@@ -241,6 +272,8 @@ struct Lower<'a> {
     /// Values lowered already, by their serial number: shared subexpressions are lowered once.
     memo: HashMap<u64, ExprId, BuildHasherDefault<SerialHasher>>,
     drivers: Vec<Vec<Use>>,
+    /// Where the value being lowered was used, for errors about it.
+    use_site: Option<Location>,
     /// The target of each assignment (`None` if it is in error), in statement-tree order.
     targets: Vec<Option<Target>>,
     fsms: Vec<Option<FsmInfo>>,
@@ -261,6 +294,7 @@ impl<'a> Lower<'a> {
             signal_wires: Vec::new(),
             memo: HashMap::default(),
             drivers: Vec::new(),
+            use_site: None,
             targets: Vec::new(),
             fsms: Vec::new(),
         }

@@ -107,6 +107,7 @@ impl<'a> Lower<'a> {
                 Stmt::Assign { statement, .. } => {
                     let Some((key, t)) = self.next_target(lowering) else { continue };
                     let width = t.parts.iter().map(|p| p.width).sum();
+                    self.use_site = Some(statement.location);
                     let rhs = self.fit(&statement.rhs, width);
                     out.entry(key).or_default().push(nl::Stmt::Assign {
                         lhs: t.parts,
@@ -131,12 +132,13 @@ impl<'a> Lower<'a> {
                     let bodies: Vec<Split> = branches.iter().map(|b| self.lower_block(&b.body, lowering)).collect();
                     self.lower_if(branches, bodies, &mut out);
                 }
-                Stmt::Switch { selector, cases, .. } => {
+                Stmt::Switch { selector, cases, location } => {
                     let lowered: Vec<(Option<Vec<nl::CasePattern>>, Split)> = cases
                         .iter()
                         .map(|c| (self.patterns(selector, c), self.lower_block(&c.body, lowering)))
                         .collect();
                     if lowered.iter().any(|(_, body)| !body.is_empty()) {
+                        self.use_site = Some(*location);
                         let sel = Selector::Value(selector);
                         self.lower_switch(sel, lowered, &mut out);
                     }
@@ -175,7 +177,10 @@ impl<'a> Lower<'a> {
         // One condition per branch, shared by every process.
         let conds: Vec<Option<ExprId>> = branches[..=last_used]
             .iter()
-            .map(|b| b.condition.as_ref().map(|c| self.value(c)))
+            .map(|b| {
+                self.use_site = Some(b.location);
+                b.condition.as_ref().map(|c| self.value(c))
+            })
             .collect();
         for key in keys {
             let taken: Vec<Vec<nl::Stmt>> = bodies.iter_mut().map(|b| b.remove(&key).unwrap_or_default()).collect();

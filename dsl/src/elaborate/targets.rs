@@ -3,8 +3,9 @@ use crate::fsm::FsmRef;
 use crate::stmt::Statement;
 
 impl<'a> Lower<'a> {
-    /// The wire bits `v` names, least significant first, or why it cannot be assigned.
-    pub(super) fn lhs_parts(&mut self, v: &Value) -> Result<Vec<WireSlice>, String> {
+    /// The wire bits `v` names, least significant first, or what kind of mistake
+    /// assigning it is and why.
+    pub(super) fn lhs_parts(&mut self, v: &Value) -> Result<Vec<WireSlice>, (ErrorKind, String)> {
         match v.kind() {
             ValueKind::Signal(s) if s.module == self.src.uid => {
                 let wire = self.signal_wires[s.index as usize];
@@ -14,9 +15,12 @@ impl<'a> Lower<'a> {
                     width: v.width(),
                 }])
             }
-            ValueKind::Signal(s) => Err(format!(
-                "signal `{}` belongs to another module; a module can only drive its own signals",
-                s.name
+            ValueKind::Signal(s) => Err((
+                ErrorKind::ForeignSignal,
+                format!(
+                    "signal `{}` belongs to another module; a module can only drive its own signals",
+                    s.name
+                ),
             )),
             ValueKind::Slice(a, lo, width) => {
                 let parts = self.lhs_parts(a)?;
@@ -30,8 +34,11 @@ impl<'a> Lower<'a> {
                 Ok(parts)
             }
             ValueKind::Resize(a) if a.width() == v.width() => self.lhs_parts(a),
-            ValueKind::Invalid(error) => Err(error.message.clone()),
-            _ => Err("only a signal, a constant slice of one, or a `cat` of those can be assigned".into()),
+            ValueKind::Invalid(error) => Err((ErrorKind::Invalid, error.message.clone())),
+            _ => Err((
+                ErrorKind::Invalid,
+                "only a signal, a constant slice of one, or a `cat` of those can be assigned".into(),
+            )),
         }
     }
 
@@ -76,12 +83,8 @@ impl<'a> Lower<'a> {
         }
         let parts = match self.lhs_parts(&statement.lhs) {
             Ok(parts) => parts,
-            Err(why) => {
-                self.error(
-                    ErrorKind::Invalid,
-                    format!("cannot assign to {}: {why}", describe(&statement.lhs)),
-                    location,
-                );
+            Err((kind, why)) => {
+                self.error(kind, format!("cannot assign to {}: {why}", describe(&statement.lhs)), location);
                 return None;
             }
         };

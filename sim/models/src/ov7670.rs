@@ -81,7 +81,7 @@ impl Image {
     pub fn from_png(path: &Path) -> Result<Image, SimError> {
         let picture = Picture::read_png(path).map_err(|e| SimError::Io {
             path: e.path,
-            message: e.message,
+            message: format!("cannot read the camera's picture: {}", e.message),
         })?;
         Ok(Image::from_picture(&picture))
     }

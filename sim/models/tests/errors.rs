@@ -1,6 +1,5 @@
 //! The models' errors by their messages, word for word: the failures they report as
-//! `SimError::Io`. Its message speaks of a waveform whatever the file (see the
-//! assertions): that is what the messages say today, not what they should say.
+//! `SimError::Io`, each naming the file (or what was missing) and what went wrong.
 
 use hdl_dsl::{unsigned, Design, Module};
 use hdl_models::ov7670::{CameraHandle, Image, Pclk, PixelPins, Timing};
@@ -15,7 +14,10 @@ fn a_camera_picture_that_is_missing_is_named_with_the_reason() {
     assert!(matches!(e, SimError::Io { .. }), "{e:?}");
     assert_eq!(
         e.to_string(),
-        format!("cannot write waveform `{}`: No such file or directory (os error 2)", path.display())
+        format!(
+            "`{}`: cannot read the camera's picture: No such file or directory (os error 2)",
+            path.display()
+        )
     );
 }
 
@@ -36,8 +38,5 @@ fn a_camera_with_no_pictures_to_play_is_refused() {
         .attach_pixels(&mut sim, pins, Pclk::Domain(sync), Vec::new(), Timing::Compressed)
         .unwrap_err();
     assert!(matches!(e, SimError::Io { .. }), "{e:?}");
-    assert_eq!(
-        e.to_string(),
-        "cannot write waveform `(camera images)`: the camera needs at least one picture to play"
-    );
+    assert_eq!(e.to_string(), "`(camera images)`: the camera needs at least one picture to play");
 }
