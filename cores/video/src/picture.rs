@@ -66,10 +66,15 @@ impl Picture {
         let channels = match info.color_type {
             png::ColorType::Rgb => 3,
             png::ColorType::Rgba => 4,
-            other => return Err(error(format!("an 8-bit RGB or RGBA PNG is needed, not {other:?}"))),
+            png::ColorType::Grayscale => return Err(error("an 8-bit RGB or RGBA PNG is needed, not a greyscale one".into())),
+            png::ColorType::GrayscaleAlpha => {
+                return Err(error("an 8-bit RGB or RGBA PNG is needed, not a greyscale one with alpha".into()))
+            }
+            png::ColorType::Indexed => return Err(error("an 8-bit RGB or RGBA PNG is needed, not one with a palette".into())),
         };
         if info.bit_depth != png::BitDepth::Eight {
-            return Err(error(format!("an 8-bit PNG is needed, not {:?}", info.bit_depth)));
+            let bits = info.bit_depth as u8;
+            return Err(error(format!("an 8-bit PNG is needed, not a {bits}-bit one")));
         }
         Ok(Picture {
             width: info.width as usize,

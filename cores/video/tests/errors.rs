@@ -54,7 +54,7 @@ fn a_grey_picture_is_refused_saying_what_is_needed() {
     write_png(&path, png::ColorType::Grayscale, png::BitDepth::Eight);
     assert_eq!(
         read_error(&path).to_string(),
-        format!("{}: an 8-bit RGB or RGBA PNG is needed, not Grayscale", path.display())
+        format!("{}: an 8-bit RGB or RGBA PNG is needed, not a greyscale one", path.display())
     );
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -66,7 +66,7 @@ fn a_16_bit_picture_is_refused_saying_what_is_needed() {
     write_png(&path, png::ColorType::Rgb, png::BitDepth::Sixteen);
     assert_eq!(
         read_error(&path).to_string(),
-        format!("{}: an 8-bit PNG is needed, not Sixteen", path.display())
+        format!("{}: an 8-bit PNG is needed, not a 16-bit one", path.display())
     );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -3,6 +3,7 @@
 //! and children come before their parents. Elaboration and flattening must produce a
 //! netlist that passes; a failure is a bug in this project, not in the user's design.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use super::{
@@ -122,29 +123,21 @@ impl Checker<'_> {
             }
             Ok(())
         };
-        let mut process_of = vec![None; m.wires.len()];
         for (pid, p) in m.processes.iter() {
             if let Some(d) = p.domain {
                 ensure(m.domains.get(d).is_some(), || {
                     format!("process {} is in {d:?}, which does not exist", pid.index())
                 })?;
             }
-            let whole: Vec<WireSlice> = p
-                .drives
-                .iter()
-                .map(|&wire| WireSlice {
-                    wire,
-                    lo: 0,
-                    width: m.wires.get(wire).map_or(0, |w| w.width),
-                })
-                .collect();
-            claim(&whole, Owner::Process(pid))?;
-            for w in &p.drives {
-                process_of[w.index()] = Some(pid);
+            let listed: HashSet<WireId> = p.drives.iter().copied().collect();
+            for w in &listed {
+                self.wire_width(*w)?;
             }
-        }
-        for (pid, p) in m.processes.iter() {
-            self.stmts(&p.body, &process_of, pid)?;
+            // The bits a process assigns are its own; several processes may share a
+            // wire on disjoint bits (a flattened design's connections do).
+            let mut assigned = Vec::new();
+            self.stmts(&p.body, &listed, pid, &mut assigned)?;
+            claim(&assigned, Owner::Process(pid))?;
         }
         for (mid, mem) in m.memories.iter() {
             for r in &mem.read_ports {
@@ -256,8 +249,9 @@ impl Checker<'_> {
         ensure(ok && width > 0, bad)
     }
 
-    /// Statements of process `pid`: targets it drives, widths agreeing.
-    fn stmts(&self, stmts: &[Stmt], process_of: &[Option<ProcessId>], pid: ProcessId) -> Check {
+    /// Statements of process `pid`: targets among the wires it lists, widths agreeing;
+    /// the parts it assigns go to `assigned`.
+    fn stmts(&self, stmts: &[Stmt], listed: &HashSet<WireId>, pid: ProcessId, assigned: &mut Vec<WireSlice>) -> Check {
         let m = self.m;
         let by = || format!("process {}", pid.index());
         let width = |e: ExprId| {
@@ -273,16 +267,16 @@ impl Checker<'_> {
                     let rhs = width(*rhs)?;
                     ensure(total == rhs, || format!("{} assigns {rhs} bits to {total}", by()))?;
                     for p in lhs {
-                        let listed = process_of.get(p.wire.index()) == Some(&Some(pid));
-                        ensure(listed, || {
+                        ensure(listed.contains(&p.wire), || {
                             format!("{} assigns {:?}, which it does not list as driven", by(), p.wire)
                         })?;
                     }
+                    assigned.extend_from_slice(lhs);
                 }
                 Stmt::If { cond, then, else_ } => {
                     ensure(width(*cond)? == 1, || format!("{} has an `if` on more than one bit", by()))?;
-                    self.stmts(then, process_of, pid)?;
-                    self.stmts(else_, process_of, pid)?;
+                    self.stmts(then, listed, pid, assigned)?;
+                    self.stmts(else_, listed, pid, assigned)?;
                 }
                 Stmt::Switch { sel, cases } => {
                     let sel = width(*sel)?;
@@ -292,7 +286,7 @@ impl Checker<'_> {
                                 format!("{} has a case pattern of another width than its {sel}-bit selector", by())
                             })?;
                         }
-                        self.stmts(&case.body, process_of, pid)?;
+                        self.stmts(&case.body, listed, pid, assigned)?;
                     }
                 }
             }
