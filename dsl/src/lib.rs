@@ -43,6 +43,7 @@ mod control;
 mod elaborate;
 mod error;
 mod fsm;
+mod hashing;
 mod instance;
 mod layout;
 mod loops;

@@ -1,6 +1,6 @@
 //! Legal Verilog names: identifiers that are not keywords, made unique per module.
 
-use std::collections::{HashMap, HashSet};
+use crate::hashing::{FastMap, FastSet};
 
 /// Keywords of Verilog-2005 and SystemVerilog-2017: a name that is one of these would
 /// break some tool reading the output, so it is refused.
@@ -279,11 +279,11 @@ pub fn check(name: &str) -> Option<String> {
 #[derive(Default)]
 pub(crate) struct Namespace {
     /// Membership only: nothing is ever listed in the order of a hash set.
-    taken: HashSet<String>,
+    taken: FastSet<String>,
     /// For each name asked for, the last suffix tried: names are never given back, so
     /// the search for the next free one resumes there (asking for `_t` a thousand
     /// times costs a thousand lookups, not half a million).
-    last_suffix: HashMap<String, u32>,
+    last_suffix: FastMap<String, u32>,
 }
 
 impl Namespace {

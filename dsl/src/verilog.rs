@@ -7,7 +7,7 @@
 //! Bits of such helper wires that are never read are collected into one `_unused` wire
 //! (the Verilator convention), so `verilator --lint-only -Wall` stays quiet.
 
-use std::collections::HashMap;
+use crate::hashing::FastMap;
 use std::fmt::Write;
 
 use crate::bits::Bits;
@@ -59,7 +59,7 @@ struct Emitter<'a> {
     names: Namespace,
     /// Helper wires naming expressions: declaration lines and which bits are read.
     temps: Vec<(String, u32, String)>,
-    temp_of: HashMap<ExprId, usize>,
+    temp_of: FastMap<ExprId, usize>,
     temp_used: Vec<Vec<bool>>,
     /// Wires written by `assign` rather than a process.
     simple_assign: Vec<bool>,
@@ -96,7 +96,7 @@ impl<'a> Emitter<'a> {
             m,
             names,
             temps: Vec::new(),
-            temp_of: HashMap::new(),
+            temp_of: FastMap::default(),
             temp_used: Vec::new(),
             simple_assign,
             drivers: m.drivers(),

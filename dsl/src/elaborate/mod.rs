@@ -15,11 +15,11 @@ mod signals;
 mod targets;
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::bits::Bits;
 use crate::error::{Error, ErrorKind, Errors, Location};
+use crate::hashing::FastMap;
 use crate::instance::InstanceDecl;
 use crate::loops;
 use crate::memory::MemoryDecl;
@@ -202,7 +202,7 @@ struct Family {
 /// compared in full only when they are likely the same.
 fn content_hash(m: &nl::Module) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hashing::FastHasher::default();
     let nl::Module {
         name: _,
         location,
@@ -270,7 +270,7 @@ struct Lower<'a> {
     names: Namespace,
     signal_wires: Vec<WireId>,
     /// Values lowered already, by their serial number: shared subexpressions are lowered once.
-    memo: HashMap<u64, ExprId, BuildHasherDefault<SerialHasher>>,
+    memo: FastMap<u64, ExprId>,
     drivers: Vec<Vec<Use>>,
     /// Where the value being lowered was used, for errors about it.
     use_site: Option<Location>,
@@ -342,26 +342,5 @@ fn describe(v: &Value) -> String {
             }
         }
         _ => "an expression".into(),
-    }
-}
-
-/// Hashes the serial numbers of values, which are unique already: one multiplication
-/// spreads them over the table, where a general-purpose hash would cost far more.
-#[derive(Default)]
-struct SerialHasher(u64);
-
-impl Hasher for SerialHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(self.0.rotate_left(8) ^ u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
