@@ -1,20 +1,13 @@
 //! Every elaboration check: a design that trips it, and the message the user sees,
 //! with the file and line of the mistake.
 
+mod common;
+
+use common::single_error;
 use hdl_dsl::*;
 
-/// Elaborates `m`, expecting exactly one error of `kind`.
-fn single_error(m: Module, kind: ErrorKind) -> Error {
-    let errors = Design::elaborate(m).expect_err("elaboration should fail");
-    assert_eq!(errors.0.len(), 1, "expected one error, got:\n{errors}");
-    let e = errors.0.into_iter().next().unwrap();
-    assert_eq!(e.kind, kind, "{e}");
-    e
-}
-
 fn assert_at(e: &Error, line: u32) {
-    assert_eq!((e.location.file, e.location.line), (file!(), line), "{e}");
-    assert!(e.to_string().contains(&format!("--> {}:{line}:", file!())), "{e}");
+    common::assert_at(e, file!(), line);
 }
 
 #[test]

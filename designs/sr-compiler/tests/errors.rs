@@ -1,23 +1,14 @@
 //! The model compiler's errors by their messages, word for word, for the kinds that
 //! `model.rs` and the root `tests/sr_model.rs` do not already assert verbatim.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::{fixture, model, root};
 
 use sr_compiler::network::FeatureMap;
 use sr_compiler::{compile, reference, FixedModel, ModelError, Picture};
-
-fn root() -> PathBuf {
-    // The repository: this crate lives in `designs/sr-compiler`.
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn model(name: &str) -> PathBuf {
-    root().join("designs/models").join(name)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    root().join("designs/sr-compiler/tests/fixtures").join(name)
-}
 
 /// A new empty folder for one test.
 fn scratch(label: &str) -> PathBuf {

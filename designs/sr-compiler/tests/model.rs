@@ -3,23 +3,14 @@
 //! borders included, for 4x and 2x; the fixed-point model is within one level; bad input
 //! is refused with a message that names the problem.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+
+use common::{fixture, model, root};
 
 use sr_compiler::network::{FeatureMap, Layer};
 use sr_compiler::{compile, picture, reference, ModelError, Picture};
-
-fn root() -> PathBuf {
-    // The repository: this crate lives in `designs/sr-compiler`.
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn model(name: &str) -> PathBuf {
-    root().join("designs/models").join(name)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    root().join("designs/sr-compiler/tests/fixtures").join(name)
-}
 
 /// A `width` x `height` crop of the default camera picture.
 fn picture(width: usize, height: usize) -> Picture {
