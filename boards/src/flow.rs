@@ -167,7 +167,7 @@ fn find(tool: Tool, name: &'static str, install: &'static str) -> Result<PathBuf
 fn write(path: &Path, text: &str) -> Result<(), BuildError> {
     std::fs::write(path, text).map_err(|e| BuildError::Io {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: format!("cannot write it: {e}"),
     })
 }
 
@@ -188,7 +188,7 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
     let dir = &options.dir;
     std::fs::create_dir_all(dir).map_err(|e| BuildError::Io {
         path: dir.clone(),
-        message: e.to_string(),
+        message: format!("cannot create the build folder: {e}"),
     })?;
     write(&dir.join("top.v"), &design.verilog())?;
     write(&dir.join("top.lpf"), &lpf(design, &board.pins())?)?;
@@ -201,7 +201,7 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
         let start = Instant::now();
         let run = tools::run(program, args, dir).map_err(|e| BuildError::Io {
             path: program.to_owned(),
-            message: e.to_string(),
+            message: format!("cannot run {name}: {e}"),
         })?;
         let took = start.elapsed().as_secs_f64();
         seconds.push((name, took));
@@ -257,7 +257,7 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
 fn read_report(path: &Path) -> Result<(Vec<ClockReport>, Vec<Resource>), BuildError> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::Io {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: format!("cannot read nextpnr's report: {e}"),
     })?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| BuildError::Report(e.to_string()))?;
     let number = |v: &serde_json::Value, key: &str| v.get(key).and_then(serde_json::Value::as_f64);

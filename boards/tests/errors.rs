@@ -149,7 +149,10 @@ fn a_build_folder_that_cannot_be_made_is_named_with_the_reason() {
     let dir = file.join("build");
     let e = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir)).unwrap_err();
     assert!(matches!(e, BuildError::Io { .. }), "{e:?}");
-    assert_eq!(e.to_string(), format!("{}: Not a directory (os error 20)", dir.display()));
+    assert_eq!(
+        e.to_string(),
+        format!("{}: cannot create the build folder: Not a directory (os error 20)", dir.display())
+    );
     std::fs::remove_dir_all(&scratch).ok();
 }
 
