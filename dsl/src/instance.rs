@@ -62,7 +62,7 @@ impl From<String> for Param {
 pub(crate) struct InstanceDecl {
     pub(crate) kind: String,
     pub(crate) name: String,
-    pub(crate) params: Vec<(String, Param)>,
+    pub(crate) params: Vec<(String, Param, Location)>,
     pub(crate) attrs: Vec<(String, Param)>,
     pub(crate) inputs: Vec<(String, Value, Location)>,
     pub(crate) outputs: Vec<(String, Value, Location)>,
@@ -100,8 +100,10 @@ impl InstanceBuilder<'_> {
     }
 
     /// A Verilog parameter (`#(.NAME(value))`).
+    #[track_caller]
     pub fn param(mut self, name: &str, value: impl Into<Param>) -> Self {
-        self.decl().params.push((name.to_owned(), value.into()));
+        let location = Location::caller();
+        self.decl().params.push((name.to_owned(), value.into(), location));
         self
     }
 

@@ -52,6 +52,7 @@ mod module;
 mod names;
 pub mod netlist;
 mod ops;
+mod primitives;
 mod resets;
 mod shape;
 mod stmt;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::primitives::{self, Dir, Primitive};
 
 impl<'a> Lower<'a> {
     fn own_wire(&mut self, v: &Value) -> WireId {
@@ -131,6 +132,9 @@ impl<'a> Lower<'a> {
         if let Some(why) = names::check(&inst.kind) {
             self.error(ErrorKind::BadName, format!("instance type: {why}"), inst.location);
         }
+        if let Some(primitive) = primitives::ecp5(&inst.kind) {
+            self.check_primitive(&primitive, inst);
+        }
         let index = self.out.cells.next_id();
         let inputs = inst
             .inputs
@@ -162,12 +166,65 @@ impl<'a> Lower<'a> {
             name,
             kind: nl::CellKind::BlackBox {
                 kind: inst.kind.clone(),
-                params: inst.params.clone(),
+                params: inst.params.iter().map(|(n, v, _)| (n.clone(), v.clone())).collect(),
                 attrs: inst.attrs.clone(),
             },
             inputs,
             outputs,
             location: Some(inst.location),
         });
+    }
+
+    /// The connections and parameters of an instance of a known primitive, against its
+    /// declaration.
+    fn check_primitive(&mut self, primitive: &Primitive, inst: &InstanceDecl) {
+        let kind = primitive.name;
+        let connections = inst
+            .inputs
+            .iter()
+            .map(|c| (c, Dir::In))
+            .chain(inst.outputs.iter().map(|c| (c, Dir::Out)));
+        for ((pin, value, location), used_as) in connections {
+            match primitive.pin(pin) {
+                None => self.error(
+                    ErrorKind::NoSuchPort,
+                    format!("primitive `{kind}` has no pin `{pin}`; its pins are: {}", primitive.pin_list()),
+                    *location,
+                ),
+                Some(dir) if dir != used_as && dir != Dir::InOut => {
+                    let (is, with) = match dir {
+                        Dir::In => ("an input", "`.input`"),
+                        _ => ("an output", "`.output`"),
+                    };
+                    self.error(
+                        ErrorKind::Invalid,
+                        format!("pin `{pin}` of primitive `{kind}` is {is}; connect it with {with}"),
+                        *location,
+                    );
+                }
+                Some(_) if value.width() != 1 => self.error(
+                    ErrorKind::Invalid,
+                    format!(
+                        "pin `{pin}` of primitive `{kind}` is one bit, but {} is {} bits wide; connect each bit to its own pin",
+                        describe(value),
+                        value.width()
+                    ),
+                    *location,
+                ),
+                Some(_) => {}
+            }
+        }
+        for (param, _, location) in &inst.params {
+            if !primitive.has_param(param) {
+                self.error(
+                    ErrorKind::Invalid,
+                    format!(
+                        "primitive `{kind}` has no parameter `{param}`; its parameters are: {}",
+                        primitive.param_list()
+                    ),
+                    *location,
+                );
+            }
+        }
     }
 }

@@ -1,0 +1,130 @@
+//! Instances of the ECP5 primitives the library knows are checked against their
+//! declarations: a misspelt pin or parameter, a pin connected the wrong way, or a value
+//! wider than a pin is an error at the line that made it.
+
+mod common;
+
+use common::single_error;
+use hdl_dsl::*;
+
+fn assert_at(e: &Error, line: u32) {
+    common::assert_at(e, file!(), line);
+}
+
+/// A module with a one-bit input `d`, a two-bit input `dd`, an output `q` and a clock.
+fn with_ports() -> (Module, Value, Value, Value, Value) {
+    let mut m = Module::new("top");
+    let d = m.input("d", unsigned(1));
+    let dd = m.input("dd", unsigned(2));
+    let clk = m.input("clk_fast", unsigned(1));
+    let q = m.output("q", unsigned(1));
+    (m, d, dd, clk, q)
+}
+
+#[test]
+fn a_correct_instance_of_each_kind_of_pin_elaborates() {
+    let (mut m, d, dd, clk, q) = with_ports();
+    m.instance("ODDRX1F", "oddr")
+        .param("GSR", "DISABLED")
+        .input("SCLK", &clk)
+        .input("RST", 0u8)
+        .input("D0", dd.bit(0))
+        .input("D1", dd.bit(1))
+        .output("Q", &q);
+    let _ = d;
+    Design::elaborate(m).unwrap();
+}
+
+#[test]
+fn a_pin_the_primitive_lacks_is_named_with_the_pins_it_has() {
+    let (mut m, d, _, clk, q) = with_ports();
+    let line = line!() + 4;
+    m.instance("ODDRX1F", "oddr")
+        .input("SCLK", &clk)
+        .input("D0", &d)
+        .input("D2", &d)
+        .output("Q", &q);
+    let e = single_error(m, ErrorKind::NoSuchPort);
+    assert_at(&e, line);
+    assert_eq!(e.message, "primitive `ODDRX1F` has no pin `D2`; its pins are: SCLK, RST, D0..D1, Q");
+}
+
+#[test]
+fn an_output_pin_connected_as_an_input_says_how_to_connect_it() {
+    let (mut m, d, _, clk, q) = with_ports();
+    let line = line!() + 2;
+    m.comb(q.eq(&d));
+    m.instance("ODDRX1F", "oddr").input("SCLK", &clk).input("Q", &d);
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert_eq!(e.message, "pin `Q` of primitive `ODDRX1F` is an output; connect it with `.output`");
+}
+
+#[test]
+fn a_value_wider_than_a_pin_is_refused() {
+    let (mut m, _, dd, clk, q) = with_ports();
+    let line = line!() + 1;
+    m.instance("ODDRX1F", "oddr").input("SCLK", &clk).input("D0", &dd).output("Q", &q);
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "pin `D0` of primitive `ODDRX1F` is one bit, but `dd` is 2 bits wide; connect each bit to its own pin"
+    );
+}
+
+#[test]
+fn a_misspelt_parameter_is_named_with_the_parameters_there_are() {
+    let (mut m, d, _, _, q) = with_ports();
+    m.comb(q.eq(&d));
+    let line = line!() + 3;
+    m.instance("EHXPLLL", "pll")
+        .param("CLKI_DIV", 1)
+        .param("CLKOP_DIVIDE", 5)
+        .input("CLKI", &d);
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "primitive `EHXPLLL` has no parameter `CLKOP_DIVIDE`; its parameters are: CLKI_DIV, CLKFB_DIV, CLKOP_DIV, \
+         CLKOS_DIV, CLKOS2_DIV, CLKOS3_DIV, CLKOP_ENABLE, CLKOS_ENABLE, CLKOS2_ENABLE, CLKOS3_ENABLE, CLKOP_CPHASE, \
+         CLKOS_CPHASE, CLKOS2_CPHASE, CLKOS3_CPHASE, CLKOP_FPHASE, CLKOS_FPHASE, CLKOS2_FPHASE, CLKOS3_FPHASE, \
+         FEEDBK_PATH, CLKOP_TRIM_POL, CLKOP_TRIM_DELAY, CLKOS_TRIM_POL, CLKOS_TRIM_DELAY, OUTDIVIDER_MUXA, \
+         OUTDIVIDER_MUXB, OUTDIVIDER_MUXC, OUTDIVIDER_MUXD, PLL_LOCK_MODE, PLL_LOCK_DELAY, STDBY_ENABLE, REFIN_RESET, \
+         SYNC_ENABLE, INT_LOCK_STICKY, DPHASE_SOURCE, PLLRST_ENA, INTFB_WAKE"
+    );
+}
+
+#[test]
+fn block_ram_contents_and_pin_inversions_are_parameters_of_dp16kd() {
+    let (mut m, d, _, clk, q) = with_ports();
+    m.comb(q.eq(&d));
+    m.instance("DP16KD", "ram")
+        .param("DATA_WIDTH_A", 18)
+        .param("INITVAL_3F", "0x00")
+        .param("CLKAMUX", "CLKA")
+        .input("CLKA", &clk)
+        .input("ADA13", &d);
+    Design::elaborate(m).unwrap();
+    let (mut m, d, _, clk, q) = with_ports();
+    m.comb(q.eq(&d));
+    let line = line!() + 1;
+    m.instance("DP16KD", "ram").param("INITVAL_40", "0x00").input("CLKA", &clk);
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert!(
+        e.message.ends_with("INITVAL_00..INITVAL_3F, and <pin>MUX for each pin"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn instances_of_other_modules_are_not_checked() {
+    let (mut m, d, _, _, q) = with_ports();
+    m.instance("my_ip_core", "ip")
+        .param("ANYTHING", 3)
+        .input("whatever", &d)
+        .output("out", &q);
+    Design::elaborate(m).unwrap();
+}
