@@ -15,6 +15,7 @@
 //! assert!(Design::elaborate(m).unwrap().verilog().contains("ODDRX1F oddr ("));
 //! ```
 
+use crate::bits::Bits;
 use crate::error::Location;
 use crate::module::Module;
 use crate::value::Value;
@@ -26,6 +27,15 @@ pub enum Param {
     Int(i64),
     /// A Verilog string.
     Str(String),
+    /// A bit vector of any width, written as a sized literal (a `DP16KD`'s 320-bit
+    /// `INITVAL_xx`, say).
+    Bits(Bits),
+}
+
+impl From<Bits> for Param {
+    fn from(v: Bits) -> Param {
+        Param::Bits(v)
+    }
 }
 
 impl From<i64> for Param {

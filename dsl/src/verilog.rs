@@ -45,6 +45,7 @@ fn param(p: &Param) -> String {
     match p {
         Param::Int(i) => i.to_string(),
         Param::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        Param::Bits(bits) => bits.to_string(),
     }
 }
 

@@ -128,3 +128,31 @@ fn instances_of_other_modules_are_not_checked() {
         .output("out", &q);
     Design::elaborate(m).unwrap();
 }
+
+#[test]
+fn a_parameter_may_be_a_bit_vector_of_any_width() {
+    // A DP16KD's initial contents: 320 bits per INITVAL_xx, here with its top and bottom bits set.
+    let mut init = Bits::zero(320);
+    init.set_bit(0, true);
+    init.set_bit(319, true);
+    let mut m = Module::new("rom_top");
+    let clk = m.input("clk", unsigned(1));
+    let q = m.output("q", unsigned(1));
+    m.instance("DP16KD", "rom")
+        .param("DATA_WIDTH_A", 1)
+        .param("INITVAL_00", init)
+        .input("CLKA", &clk)
+        .input("CEA", 1u8)
+        .input("OCEA", 1u8)
+        .input("WEA", 0u8)
+        .input("RSTA", 0u8)
+        .output("DOA0", &q);
+    let design = Design::elaborate(m).unwrap();
+    let verilog = design.verilog();
+    let literal = format!("320'h8{}1", "0".repeat(78));
+    assert!(verilog.contains(&format!(".INITVAL_00({literal})")), "{verilog}");
+    if let Some(yosys) = hdl_testkit::tools::require(hdl_testkit::tools::Tool::Yosys, "a_parameter_may_be_a_bit_vector_of_any_width") {
+        let stat = hdl_testkit::tools::yosys_synth_ecp5(&yosys, &verilog, "rom_top").expect("yosys accepts the literal");
+        assert!(stat.contains("DP16KD"), "{stat}");
+    }
+}
