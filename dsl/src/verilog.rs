@@ -41,7 +41,8 @@ fn range(width: u32) -> String {
     }
 }
 
-fn param(p: &Param) -> String {
+/// A parameter's value as Verilog writes it.
+pub(crate) fn param_text(p: &Param) -> String {
     match p {
         Param::Int(i) => i.to_string(),
         Param::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
@@ -563,12 +564,12 @@ impl<'a> Emitter<'a> {
             CellKind::Submodule(id) => self.nl.modules[*id].name.clone(),
             CellKind::BlackBox { kind, params, attrs } => {
                 for (name, value) in attrs {
-                    let _ = writeln!(out, "    (* {name} = {} *)", param(value));
+                    let _ = writeln!(out, "    (* {name} = {} *)", param_text(value));
                 }
                 if params.is_empty() {
                     kind.clone()
                 } else {
-                    let ps: Vec<String> = params.iter().map(|(n, v)| format!("        .{n}({})", param(v))).collect();
+                    let ps: Vec<String> = params.iter().map(|(n, v)| format!("        .{n}({})", param_text(v))).collect();
                     format!("{kind} #(\n{}\n    )", ps.join(",\n"))
                 }
             }

@@ -156,3 +156,31 @@ fn a_parameter_may_be_a_bit_vector_of_any_width() {
         assert!(stat.contains("DP16KD"), "{stat}");
     }
 }
+
+#[test]
+fn a_parameter_value_the_primitive_does_not_accept_lists_what_it_does() {
+    let (mut m, d, _, clk, q) = with_ports();
+    m.comb(q.eq(&d));
+    let line = line!() + 3;
+    m.instance("DP16KD", "ram")
+        .param("DATA_WIDTH_A", 18)
+        .param("DATA_WIDTH_B", 36)
+        .param("WRITEMODE_A", "READBEFOREWRITE")
+        .input("CLKA", &clk);
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "parameter `DATA_WIDTH_B` of primitive `DP16KD` cannot be 36; it accepts 1, 2, 4, 9, 18"
+    );
+    let (mut m, d, _, clk, q) = with_ports();
+    m.comb(q.eq(&d));
+    let line = line!() + 1;
+    m.instance("MULT18X18D", "mul").param("REG_OUTPUT_CLK", "CLK4").input("CLK0", &clk);
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "parameter `REG_OUTPUT_CLK` of primitive `MULT18X18D` cannot be \"CLK4\"; it accepts \"NONE\", \"CLK0\", \"CLK1\", \"CLK2\", \"CLK3\""
+    );
+}

@@ -214,13 +214,23 @@ impl<'a> Lower<'a> {
                 Some(_) => {}
             }
         }
-        for (param, _, location) in &inst.params {
+        for (param, value, location) in &inst.params {
             if !primitive.has_param(param) {
                 self.error(
                     ErrorKind::Invalid,
                     format!(
                         "primitive `{kind}` has no parameter `{param}`; its parameters are: {}",
                         primitive.param_list()
+                    ),
+                    *location,
+                );
+            } else if let Some(accepted) = primitive.accepted(param).filter(|a| !a.accepts(value)) {
+                self.error(
+                    ErrorKind::Invalid,
+                    format!(
+                        "parameter `{param}` of primitive `{kind}` cannot be {}; it accepts {}",
+                        crate::verilog::param_text(value),
+                        accepted.list()
                     ),
                     *location,
                 );
