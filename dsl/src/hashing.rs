@@ -7,11 +7,16 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a over bytes, one multiplication per integer.
-#[derive(Default)]
 pub(crate) struct FastHasher(u64);
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Default for FastHasher {
+    fn default() -> FastHasher {
+        FastHasher(FNV_OFFSET)
+    }
+}
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
@@ -20,11 +25,9 @@ impl Hasher for FastHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { FNV_OFFSET } else { self.0 };
         for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
-        self.0 = h;
     }
 
     fn write_u64(&mut self, x: u64) {
