@@ -1,6 +1,8 @@
-//! The ULX3S test picture: simulates the HDMI output until a receiver model has a whole
-//! frame, writes it as a PNG, then builds the bitstream with yosys, nextpnr-ecp5 and
-//! ecppack and reports timing and resources (or says which tool to install).
+//! The ULX3S test picture: simulates the very top the bitstream is built from — the
+//! board's 25 MHz oscillator on `clk_25mhz`, the PLL, the DDR outputs — until a receiver
+//! model on the `gpdi_dp` pins has a whole frame, writes it as a PNG, then builds the
+//! bitstream with yosys, nextpnr-ecp5 and ecppack and reports timing and resources (or
+//! says which tool to install).
 //!
 //! ```text
 //! cargo run --release --example dvi_test_pattern
@@ -12,7 +14,7 @@ use std::path::Path;
 use hdl_boards::ulx3s::Ulx3s;
 use hdl_boards::{build, BuildError, BuildOptions};
 use hdl_cores::video_timing::VGA_640X480_60;
-use hdl_designs::dvi_test_pattern::{top, video_out};
+use hdl_designs::dvi_test_pattern::top;
 use hdl_dsl::Design;
 use hdl_models::hdmi::DviReceiver;
 use hdl_sim::Simulator;
@@ -22,13 +24,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = Path::new("build/dvi_test_pattern");
     std::fs::create_dir_all(out)?;
 
-    // What the monitor will show: the video path simulated, received and saved.
-    let video = Design::elaborate(video_out(&mode).into_module())?;
-    let mut sim = Simulator::new(&video);
-    let (pixel, bit) = (sim.domain("sync")?, sim.domain("dvi.shift")?);
-    sim.set_period(pixel, 40_000);
-    sim.set_period(bit, 8_000);
-    let rx = DviReceiver::attach_serial(&mut sim, bit, "dvi.ddr_d0", "dvi.ddr_d1")?;
+    // What the monitor will show: the top simulated from its pins, received and saved.
+    let design = Design::elaborate(top(&mode, 25.0)?)?;
+    let mut sim = Simulator::new(&design)?;
+    let oscillator = sim.clock(sim.signal("clk_25mhz")?)?;
+    sim.set_period(oscillator, 40_000);
+    let (pixel, bit) = (sim.domain("sync")?, sim.domain("video.dvi.shift")?);
+    let rx = DviReceiver::attach_pins(&mut sim, bit, "gpdi_dp")?;
     let frame_clocks = (mode.h.total() * mode.v.total()) as u64;
     eprintln!("==> simulating the HDMI output until a whole frame is received");
     while rx.frame_count() == 0 && sim.cycles(pixel) < 4 * frame_clocks {
@@ -49,8 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("frame.png").display()
     );
 
-    // The bitstream.
-    let design = Design::elaborate(top(&mode, 25.0)?)?;
+    // The bitstream, from the same design.
     let report = match build(&design, &Ulx3s::lfe5u_85f(), &BuildOptions::new(out)) {
         Err(e @ BuildError::ToolMissing { .. }) => {
             eprintln!("no bitstream: {e}");

@@ -95,7 +95,13 @@ fn measure(name: &str, module: Module) -> [Duration; 3] {
     let elaborated = Instant::now();
     let verilog = design.verilog();
     let emitted = Instant::now();
-    let sim = Simulator::new(&design);
+    let sim = match Simulator::new(&design) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("elab_bench: the generated design `{name}` does not simulate: {e}");
+            std::process::exit(1);
+        }
+    };
     let simulated = Instant::now();
     drop((verilog, sim));
     [elaborated - start, emitted - elaborated, simulated - emitted]

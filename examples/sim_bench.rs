@@ -67,7 +67,10 @@ struct Case {
 
 /// Cycles per second of hdl-sim over `cycles` cycles; checks the FIR's result.
 fn rust_rate(case: &Case, cycles: u64) -> f64 {
-    let mut sim = Simulator::new(&case.design);
+    let mut sim = Simulator::new(&case.design).unwrap_or_else(|e| {
+        eprintln!("sim_bench: `{}` does not simulate: {e}", case.name);
+        std::process::exit(1)
+    });
     let sync = sim.domain("sync").expect("the bench designs use `sync`");
     for (name, value) in &case.fixed {
         let s = sim.signal(name).expect("bench input exists");

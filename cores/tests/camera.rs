@@ -15,7 +15,7 @@ const CLK_HZ: u64 = 25_000_000;
 
 fn configure(table: &[Step], camera: &CameraHandle) -> (bool, u64) {
     let design = Design::elaborate(configurator(table, ConfigOptions::new(CLK_HZ)).into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     sim.set_period(sync, 40_000);
     let pins = SccbPins {
@@ -169,7 +169,7 @@ fn run_capture(run: Run) -> Captured {
     let expected: Vec<u16> = rgb.iter().map(|&p| hdl_video::rgb565::pack(p)).collect();
 
     let design = Design::elaborate(capture_top(width, height, oversampled)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let camera = CameraHandle::new();
     preset(&camera, if width == 160 { QQVGA_RGB565 } else { QVGA_RGB565 });
@@ -339,7 +339,7 @@ fn a_slow_reader_never_sees_a_torn_frame() {
         })
         .collect();
     let design = Design::elaborate(capture_top(width, height, true)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let camera = CameraHandle::new();
     preset(&camera, QQVGA_RGB565);

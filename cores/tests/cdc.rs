@@ -58,7 +58,7 @@ fn run_async_fifo(write_period: u64, read_period: u64, payloads: u64, stall: u32
     const DEPTH: u64 = 16;
     let words = StreamSignature::new(unsigned(12)).with_last();
     let design = Design::elaborate(async_fifo(&words, DEPTH as u32).into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let (write, read) = (sim.domain("write").unwrap(), sim.domain("read").unwrap());
     sim.set_period(write, write_period);
     sim.set_period(read, read_period);
@@ -114,7 +114,7 @@ fn async_fifo_fast_reader() {
 #[test]
 fn a_synchronizer_delays_by_two_cycles() {
     let design = Design::elaborate(synchronizer(4).into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let (i, o) = (sim.signal("i").unwrap(), sim.signal("o").unwrap());
     sim.set(i, 9).unwrap();
@@ -127,7 +127,7 @@ fn a_synchronizer_delays_by_two_cycles() {
 #[test]
 fn every_pulse_crosses_once() {
     let design = Design::elaborate(pulse_synchronizer().into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let (src, dst) = (sim.domain("src").unwrap(), sim.domain("sync").unwrap());
     sim.set_period(src, 6_100);
     sim.set_period(dst, 9_300);
@@ -169,7 +169,7 @@ fn counter_behind_a_reset_synchronizer() -> Module {
 #[test]
 fn a_reset_synchronizer_asserts_at_once_and_releases_on_the_second_edge() {
     let design = Design::elaborate(counter_behind_a_reset_synchronizer()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let clk = sim.domain("sync").unwrap();
     let (arst, rst, count) = (
         sim.signal("arst").unwrap(),

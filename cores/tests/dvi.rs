@@ -29,7 +29,7 @@ fn test_pattern_out(mode: &VideoMode) -> Module {
 fn a_frame_survives_the_link_exactly() {
     let mode = VGA_640X480_60;
     let design = Design::elaborate(test_pattern_out(&mode)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let (pixel, shift) = (sim.domain("sync").unwrap(), sim.domain("dvi.shift").unwrap());
     // 25 MHz pixels, 125 MHz bits: the first edges of both fall at 20 ns.
     sim.set_period(pixel, 40_000);
@@ -74,7 +74,7 @@ fn the_receiver_reports_what_is_wrong_with_a_link() {
     m.if_(step.lt(7u8), |m| m.sync(step.eq(step.wrapping_add(1u8))));
     m.comb(q.eq(mux(step.lt(2u8), 0x354u16, mux(step.is_eq(2u8), 0x3ffu16, 0x155u16))));
     let design = Design::elaborate(m).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let clk = sim.domain("sync").unwrap();
     let rx = DviReceiver::attach_symbols(&mut sim, clk, ["q", "q", "q"]).unwrap();
     sim.ticks(clk, 4);

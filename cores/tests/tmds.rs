@@ -95,7 +95,7 @@ type Input = (bool, u8, bool, bool);
 /// the disparity state before it.
 fn simulate(inputs: &[Input]) -> Vec<(u16, i64)> {
     let design = Design::elaborate(tmds_encoder().into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let [de, data, c0, c1, q, cnt] = ["de", "data", "c0", "c1", "q", "cnt"].map(|n| sim.signal(n).unwrap());
     let mut out = Vec::new();

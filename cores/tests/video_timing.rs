@@ -7,7 +7,7 @@ use hdl_sim::Simulator;
 
 fn check(mode: &VideoMode) {
     let design = Design::elaborate(timing_generator(mode).into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let [hsync, vsync, de, x, y, frame_start] = ["hsync", "vsync", "de", "x", "y", "frame_start"].map(|n| sim.signal(n).unwrap());
     let (h, v) = (mode.h, mode.v);

@@ -1,8 +1,10 @@
 //! The DVI test pattern's `top`, exactly as it goes into the bitstream, simulated from
-//! its pins under Icarus Verilog: the board's 25 MHz clock in, the PLL (a behavioural
-//! model, `models/EHXPLLL.v`) locking, the pixel domain leaving reset, and the serial
-//! bits on `gpdi_dp` (through `models/ODDRX1F.v`) decoded by the project's DVI receiver
-//! into whole frames, which must be the test pattern exactly, with the VESA timing.
+//! its pins — in hdl-sim, with its own models of the PLL and the DDR outputs, and under
+//! Icarus Verilog, with the Verilog models kept here (`models/EHXPLLL.v`,
+//! `models/ODDRX1F.v`): the board's 25 MHz clock in, the PLL locking, the pixel domain
+//! leaving reset, and the serial bits on `gpdi_dp` decoded by the project's DVI receiver
+//! into whole frames, which must be the test pattern exactly, with the VESA timing. The
+//! two simulators must also agree on every sample of the pins.
 
 use std::path::Path;
 
@@ -12,7 +14,8 @@ use hdl_cores::test_pattern;
 use hdl_cores::video_timing::{VideoMode, VGA_640X480_60};
 use hdl_designs::dvi_test_pattern::{top, video_out};
 use hdl_dsl::{cat, unsigned, Design, ErrorKind, Module, ResetKind};
-use hdl_models::hdmi::SerialLink;
+use hdl_models::hdmi::{DviReceiver, Frame, SerialLink};
+use hdl_sim::Simulator;
 use hdl_testkit::tools::{self, Tool};
 
 /// The primitives' models, kept beside this test.
@@ -52,6 +55,52 @@ module tb;
 endmodule
 "
     )
+}
+
+/// `gpdi_dp` as hdl-sim simulates the top, sampled as the Icarus testbench samples it:
+/// at 2 ns and every 4 ns after, `count` times.
+fn hdl_sim_pin_samples(design: &Design, count: usize) -> Vec<u8> {
+    let mut sim = Simulator::new(design).unwrap();
+    let clk = sim.clock(sim.signal("clk_25mhz").unwrap()).unwrap();
+    sim.set_period(clk, 40_000);
+    let pins = sim.signal("gpdi_dp").unwrap();
+    sim.run_for(2_000);
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        samples.push(sim.get(pins) as u8);
+        sim.run_for(4_000);
+    }
+    samples
+}
+
+/// Checks one received frame: the test pattern's frame `index`, with the VESA timing.
+fn assert_test_pattern(mode: &VideoMode, frame: &Frame, index: u64) {
+    assert_eq!((frame.h, frame.v), (mode.h, mode.v));
+    assert_eq!((frame.picture.width, frame.picture.height), (640, 480));
+    assert!(
+        frame.picture.pixels == test_pattern::frame(mode, index),
+        "the received picture is not frame {index} of the test pattern"
+    );
+}
+
+#[test]
+fn the_top_simulated_from_its_pins_in_hdl_sim_shows_the_test_pattern() {
+    let mode = VGA_640X480_60;
+    let design = Design::elaborate(top(&mode, 25.0).unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulator::new(&design).unwrap();
+    let clk = sim.clock(sim.signal("clk_25mhz").unwrap()).unwrap();
+    sim.set_period(clk, 40_000);
+    let bit = sim.domain("video.dvi.shift").unwrap();
+    let rx = DviReceiver::attach_pins(&mut sim, bit, "gpdi_dp").unwrap();
+    let frame_ps = (mode.h.total() * mode.v.total()) as u64 * 40_000;
+    sim.run_for(FRAMES * frame_ps);
+    let led = sim.get(sim.signal("led").unwrap());
+    assert_eq!(led & 1, 1, "the pixel domain never left reset (led = {led:08b})");
+    assert_eq!(led >> 1, FRAMES, "frames counted on led[7:1] (led = {led:08b})");
+    assert_eq!(rx.errors(), Vec::<String>::new());
+    let frames = rx.frames();
+    assert_eq!(frames.len(), 1, "one complete frame after the receiver learned the timing");
+    assert_test_pattern(&mode, &frames[0], 2);
 }
 
 #[test]
@@ -104,14 +153,24 @@ fn the_top_from_its_pins_shows_the_test_pattern() {
     assert_eq!(rx.errors(), Vec::<String>::new());
     let frames = rx.frames();
     assert_eq!(frames.len(), 1, "one complete frame after the receiver learned the timing");
-    let frame = &frames[0];
-    assert_eq!((frame.h, frame.v), (mode.h, mode.v));
-    assert_eq!((frame.picture.width, frame.picture.height), (640, 480));
     // Frames 0 and 1 after reset taught the receiver; frame 2 is the one it kept.
-    assert!(
-        frame.picture.pixels == test_pattern::frame(&mode, 2),
-        "the received picture is not frame 2 of the test pattern"
-    );
+    assert_test_pattern(&mode, &frames[0], 2);
+
+    // hdl-sim's models and the Verilog ones put the same bits on the pins, at the same
+    // half periods, from the first.
+    let icarus: Vec<u8> = samples.iter().map(|c| (*c as char).to_digit(16).unwrap() as u8).collect();
+    let ours = hdl_sim_pin_samples(&design, icarus.len());
+    if let Some(k) = (0..icarus.len()).find(|&k| icarus[k] != ours[k]) {
+        let around = |v: &[u8]| v[k.saturating_sub(24)..(k + 8).min(v.len())].iter().map(|b| format!("{b:x}")).collect::<String>();
+        panic!(
+            "gpdi_dp differs at {} ps: Icarus {:04b}, hdl-sim {:04b}; the samples up to 24 before and 8 after:\n  Icarus  {}\n  hdl-sim {}",
+            2_000 + 4_000 * k as u64,
+            icarus[k],
+            ours[k],
+            around(&icarus),
+            around(&ours)
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

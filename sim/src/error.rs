@@ -77,6 +77,57 @@ pub enum SimError {
         /// The payload's width.
         width: u32,
     },
+    /// The design instantiates a primitive (or black-box module) that hdl-sim has no
+    /// model of, and the testbench did not declare the instance a black box.
+    NoModel {
+        /// The instance's hierarchical path.
+        instance: String,
+        /// The primitive or module it instantiates.
+        primitive: String,
+        /// The primitives that have models.
+        modelled: Vec<String>,
+    },
+    /// An instance sets a parameter to a value its simulation model does not support.
+    UnsupportedParam {
+        /// The instance's hierarchical path.
+        instance: String,
+        /// The primitive.
+        primitive: String,
+        /// The parameter.
+        param: String,
+        /// Its value, as written in Verilog.
+        value: String,
+        /// The values the model supports.
+        accepted: String,
+    },
+    /// An instance connects an output pin that its model does not drive.
+    UnmodelledPin {
+        /// The instance's hierarchical path.
+        instance: String,
+        /// The primitive.
+        primitive: String,
+        /// The pin.
+        pin: String,
+    },
+    /// A PLL's `CLKI` is not a clock the simulator runs.
+    PllInput {
+        /// The PLL instance's hierarchical path.
+        instance: String,
+        /// What drives `CLKI` instead.
+        why: String,
+    },
+    /// A path declared a black box names no instance of the design.
+    NoSuchInstance {
+        /// The path given.
+        path: String,
+    },
+    /// The signal is not a clock the testbench runs.
+    NotAClock {
+        /// The signal.
+        name: String,
+        /// The clocks the testbench runs.
+        clocks: Vec<String>,
+    },
     /// Writing a waveform failed.
     Io {
         /// The file.
@@ -136,6 +187,43 @@ impl fmt::Display for SimError {
             SimError::PayloadTooWide { stream, width } => write!(
                 f,
                 "stream `{stream}` has a {width}-bit payload; the stream models carry payloads of up to 64 bits"
+            ),
+            SimError::NoModel {
+                instance,
+                primitive,
+                modelled,
+            } => write!(
+                f,
+                "instance `{instance}` of `{primitive}` has no simulation model; hdl-sim models {}; to simulate the \
+                 design with its outputs set by the testbench, declare it a black box: \
+                 `Simulator::with_black_boxes(&design, &[\"{instance}\"])`",
+                list(modelled)
+            ),
+            SimError::UnsupportedParam {
+                instance,
+                primitive,
+                param,
+                value,
+                accepted,
+            } => write!(
+                f,
+                "instance `{instance}` of `{primitive}`: the simulation model does not support {param} = {value}; it supports {accepted}"
+            ),
+            SimError::UnmodelledPin { instance, primitive, pin } => write!(
+                f,
+                "instance `{instance}` of `{primitive}` connects output `{pin}`, which its simulation model does not drive"
+            ),
+            SimError::PllInput { instance, why } => write!(
+                f,
+                "PLL `{instance}`: CLKI must be a clock the testbench runs (an input of the top module); it is {why}"
+            ),
+            SimError::NoSuchInstance { path } => {
+                write!(f, "`{path}` was declared a black box, but the design has no instance at that path")
+            }
+            SimError::NotAClock { name, clocks } => write!(
+                f,
+                "signal `{name}` is not a clock the testbench runs; the clocks are: {}",
+                list(clocks)
             ),
             SimError::Io { path, message } => write!(f, "`{path}`: {message}"),
         }

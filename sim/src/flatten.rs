@@ -1,32 +1,52 @@
 //! Flattening: the hierarchy of a netlist becomes one module with hierarchical names.
 //!
-//! A submodule's port connections become ordinary combinational assignments, and the
-//! outputs of black boxes (vendor primitives, which have no netlist) become free wires
-//! that a testbench or a behavioural model drives. Named constants become constants.
+//! A submodule's port connections become ordinary combinational assignments. An
+//! instance of a vendor primitive is replaced by its simulation model (see
+//! [`crate::primitives`]), a netlist like any other; the outputs of an instance the
+//! testbench declared a black box become free wires that it or a behavioural model
+//! drives. Named constants become constants.
 
-use hdl_dsl::netlist::{self as nl, CellKind, CellPort, ExprId, ExprKind, Module, ModuleId, Netlist, Stmt, WireId, WireSlice};
-use hdl_dsl::{Direction, Location};
+use std::rc::Rc;
+
+use hdl_dsl::netlist::{self as nl, Cell, CellKind, CellPort, ExprId, ExprKind, Module, ModuleId, Netlist, Stmt, WireId, WireSlice};
+use hdl_dsl::{Bits, Direction, Location};
+
+use crate::error::SimError;
+use crate::primitives::{ClockOut, Models, PrimitiveModel, MODELLED};
 
 /// A flat design: one module without cells, and which wires a testbench may drive.
 pub(crate) struct Flat {
     /// Wires named by their hierarchical path (`child.grandchild.name`).
     pub module: Module,
-    /// Wires driven from outside: top-level inputs and black-box outputs.
+    /// Wires driven from outside: top-level inputs, black-box outputs and the clocks
+    /// that PLL models make.
     pub free: Vec<WireId>,
+    /// The clocks PLL models make: the output wire, the wire of the `CLKI` it follows,
+    /// its timing and the PLL's path.
+    pub generated: Vec<(WireId, WireId, ClockOut, String)>,
 }
 
-/// Flattens the design below `netlist.top`.
-pub(crate) fn flatten(netlist: &Netlist) -> Flat {
+/// Flattens the design below `netlist.top`; the instances at the paths in `black_boxes`
+/// stay black boxes.
+pub(crate) fn flatten(netlist: &Netlist, black_boxes: &[&str]) -> Result<Flat, SimError> {
     let mut f = Flattener {
-        nl: netlist,
         out: Module {
             name: netlist.top().name.clone(),
             location: netlist.top().location,
             ..Module::default()
         },
         free: Vec::new(),
+        generated: Vec::new(),
+        models: Models::default(),
+        black_boxes,
+        unused_black_boxes: black_boxes.to_vec(),
     };
-    let top = f.instance(netlist.top, "");
+    let top = f.instance(netlist, netlist.top, "")?;
+    if let Some(path) = f.unused_black_boxes.first() {
+        return Err(SimError::NoSuchInstance {
+            path: path.to_string(),
+        });
+    }
     for (id, w) in netlist.top().ports() {
         if w.port == Some(Direction::Input) {
             f.free.push(top[id.index()]);
@@ -36,6 +56,7 @@ pub(crate) fn flatten(netlist: &Netlist) -> Flat {
     let flat = Flat {
         module: f.out,
         free: f.free,
+        generated: f.generated,
     };
     #[cfg(debug_assertions)]
     {
@@ -46,19 +67,23 @@ pub(crate) fn flatten(netlist: &Netlist) -> Flat {
             panic!("flattening broke the netlist: {broken}");
         }
     }
-    flat
+    Ok(flat)
 }
 
 struct Flattener<'a> {
-    nl: &'a Netlist,
     out: Module,
     free: Vec<WireId>,
+    generated: Vec<(WireId, WireId, ClockOut, String)>,
+    models: Models,
+    black_boxes: &'a [&'a str],
+    unused_black_boxes: Vec<&'a str>,
 }
 
 impl Flattener<'_> {
-    /// Copies module `id` under `prefix`; returns the flat wire of each of its wires.
-    fn instance(&mut self, id: ModuleId, prefix: &str) -> Vec<WireId> {
-        let m = &self.nl.modules[id];
+    /// Copies module `id` of `netlist` under `prefix`; returns the flat wire of each of
+    /// its wires.
+    fn instance(&mut self, netlist: &Netlist, id: ModuleId, prefix: &str) -> Result<Vec<WireId>, SimError> {
+        let m = &netlist.modules[id];
         let wires: Vec<WireId> = m
             .wires
             .values()
@@ -145,7 +170,7 @@ impl Flattener<'_> {
             let cell_prefix = format!("{prefix}{}.", cell.name);
             match &cell.kind {
                 CellKind::Submodule(child) => {
-                    let child_wires = self.instance(*child, &cell_prefix);
+                    let child_wires = self.instance(netlist, *child, &cell_prefix)?;
                     let port_wire = |port: &CellPort| match port {
                         CellPort::Wire(w) => child_wires[w.index()],
                         CellPort::Pin(_) => unreachable!("a submodule's ports are its wires"),
@@ -159,25 +184,105 @@ impl Flattener<'_> {
                         self.connect(slices(parts), rhs, location);
                     }
                 }
-                CellKind::BlackBox { .. } => {
-                    for (port, parts) in &cell.outputs {
-                        let width = parts.iter().map(|p| p.width).sum();
-                        let free = self.out.wires.push(nl::Wire {
-                            name: format!("{cell_prefix}{}", self.nl.port_name(cell, port)),
-                            width,
-                            signed: false,
-                            init: hdl_dsl::Bits::zero(width),
-                            port: None,
-                            location: Some(location),
+                CellKind::BlackBox { kind, params, .. } => {
+                    let path = format!("{prefix}{}", cell.name);
+                    if self.black_boxes.contains(&path.as_str()) {
+                        self.unused_black_boxes.retain(|b| *b != path);
+                        for (port, parts) in &cell.outputs {
+                            let free = self.free_wire(&cell_prefix, netlist.port_name(cell, port), parts, location);
+                            let rhs = self.wire_expr(free);
+                            self.connect(slices(parts), rhs, location);
+                        }
+                        continue;
+                    }
+                    let Some(model) = self.models.get(kind, &path, params)? else {
+                        return Err(SimError::NoModel {
+                            instance: path,
+                            primitive: kind.clone(),
+                            modelled: MODELLED.iter().map(|s| s.to_string()).collect(),
                         });
-                        self.free.push(free);
-                        let rhs = self.wire_expr(free);
+                    };
+                    let pins = self.model(netlist, cell, &model, &cell_prefix, &expr, location)?;
+                    for (port, parts) in &cell.outputs {
+                        let pin = netlist.port_name(cell, port);
+                        let driver = match pins.iter().find(|(name, _)| name == pin) {
+                            Some(&(_, w)) => w,
+                            None => match model.clocks.iter().find(|c| c.pin == pin) {
+                                Some(clock) => {
+                                    let wire = self.free_wire(&cell_prefix, pin, parts, location);
+                                    let clki = pins.iter().find(|(name, _)| name == "CLKI").map(|&(_, w)| w);
+                                    let clki = clki.expect("a model that makes clocks has a CLKI pin");
+                                    self.generated.push((wire, clki, clock.clone(), path.clone()));
+                                    wire
+                                }
+                                None => {
+                                    return Err(SimError::UnmodelledPin {
+                                        instance: path,
+                                        primitive: kind.clone(),
+                                        pin: pin.to_owned(),
+                                    })
+                                }
+                            },
+                        };
+                        let rhs = self.wire_expr(driver);
                         self.connect(slices(parts), rhs, location);
                     }
                 }
             }
         }
-        wires
+        Ok(wires)
+    }
+
+    /// Puts the model of black box `cell` in its place under `prefix`, its input pins
+    /// connected (an unconnected one tied low, or high where the model says so); returns
+    /// the flat wire of each of the model's pins, by name.
+    fn model(
+        &mut self,
+        netlist: &Netlist,
+        cell: &Cell,
+        model: &Rc<PrimitiveModel>,
+        prefix: &str,
+        expr: &impl Fn(ExprId) -> ExprId,
+        location: Location,
+    ) -> Result<Vec<(String, WireId)>, SimError> {
+        let behaviour = &model.netlist;
+        let wires = self.instance(behaviour, behaviour.top, prefix)?;
+        let pins: Vec<(String, WireId)> = behaviour.top().ports().map(|(id, w)| (w.name.clone(), wires[id.index()])).collect();
+        for (id, w) in behaviour.top().ports() {
+            if w.port != Some(Direction::Input) {
+                continue;
+            }
+            let given = cell.inputs.iter().find(|(port, _)| netlist.port_name(cell, port) == w.name);
+            let rhs = match given {
+                Some((_, e)) => expr(*e),
+                None => {
+                    let high = model.high_when_open.contains(&w.name.as_str());
+                    self.out.exprs.push(nl::Expr {
+                        width: w.width,
+                        kind: ExprKind::Const(Bits::from_u128(high as u128, w.width)),
+                    })
+                }
+            };
+            let lhs = self.whole(wires[id.index()]);
+            self.connect(lhs, rhs, location);
+        }
+        Ok(pins)
+    }
+
+    /// A wire for output `pin` of black box `prefix` that the testbench (or the
+    /// scheduler) drives.
+    fn free_wire(&mut self, prefix: &str, pin: &str, parts: &[WireSlice], location: Location) -> WireId {
+        let width = parts.iter().map(|p| p.width).sum();
+        let free = self.out.wires.push(nl::Wire {
+            name: format!("{prefix}{pin}"),
+            width,
+            signed: false,
+            init: Bits::zero(width),
+            port: None,
+            location: Some(location),
+        });
+        self.free.push(free);
+        free
     }
 
     fn whole(&self, wire: WireId) -> Vec<WireSlice> {

@@ -14,7 +14,7 @@
 //!
 //! // An 8-bit counter that counts while `en` is high; `wrap` marks its last value.
 //! let design = Design::elaborate(examples::counter(8))?;
-//! let mut sim = Simulator::new(&design);
+//! let mut sim = Simulator::new(&design)?;
 //! let (en, count, wrap) = (sim.signal("en")?, sim.signal("count")?, sim.signal("wrap")?);
 //! let sync = sim.domain("sync")?;
 //!
@@ -41,8 +41,10 @@
 //! - Memories read before they write within a cycle, as the emitted Verilog does; an
 //!   address beyond the depth reads zero and writes nothing. Synchronous read data is zero
 //!   until the first read.
-//! - Outputs of black boxes (vendor primitives) are inputs of the simulation: a testbench
-//!   or a [`Model`] drives them.
+//! - Instances of ECP5 primitives run their models (see [`primitives`]): the design
+//!   simulated is the one the bitstream is built from. Outputs of instances declared
+//!   black boxes ([`Simulator::with_black_boxes`]) are inputs of the simulation: a
+//!   testbench or a [`Model`] drives them.
 
 #![warn(missing_docs)]
 
@@ -51,6 +53,7 @@ mod error;
 mod flatten;
 mod order;
 mod peephole;
+pub mod primitives;
 mod program;
 mod simulator;
 pub mod stimulus;

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use hdl_dsl::{Bits, Design, SignalIndex, Value};
 
-use crate::compile::{compile, Program};
+use crate::compile::{compile, Clock, Program};
 use crate::error::SimError;
 use crate::flatten::flatten;
+use crate::primitives::ClockOut;
 use crate::program::{mask, run, words};
 use crate::vcd::{Trace, VcdWriter};
 
@@ -34,7 +35,8 @@ impl Signal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Domain {
     clock: usize,
-    domain: usize,
+    /// The domain asked for; `None` for a clock asked for by its signal.
+    domain: Option<usize>,
 }
 
 /// A memory of the simulated design, found by [`Simulator::memory`].
@@ -51,6 +53,11 @@ pub trait Model {
     /// Called just before each rising edge of the model's domain, with the values that
     /// edge samples: what a handshake sees (was `valid` and `ready` high?) is read here.
     fn before_edge(&mut self, _now: &Sampled) {}
+
+    /// Called just before each falling edge of the model's domain clock, when the
+    /// testbench or a PLL model runs that clock: what a pin shows for the high half of
+    /// a period (a DDR output's first bit) is read here.
+    fn before_falling_edge(&mut self, _now: &Sampled) {}
 }
 
 /// The settled values just before a clock edge, for [`Model::before_edge`].
@@ -82,7 +89,7 @@ impl<F: FnMut(&mut Simulator)> Model for F {
     }
 }
 
-/// The schedule of a clock the testbench drives.
+/// The schedule of a clock the testbench drives, or a PLL model makes.
 struct Schedule {
     period: u64,
     /// Time of the next change.
@@ -91,6 +98,44 @@ struct Schedule {
     rising: bool,
     /// Whether the clock has changed yet.
     started: bool,
+    /// For a PLL's output: how it follows the PLL's input.
+    derived: Option<Derived>,
+}
+
+impl Schedule {
+    /// A clock the testbench runs, at the default period until it says otherwise.
+    fn free() -> Schedule {
+        Schedule {
+            period: DEFAULT_PERIOD_PS,
+            next: DEFAULT_PERIOD_PS / 2,
+            rising: true,
+            started: false,
+            derived: None,
+        }
+    }
+}
+
+/// A clock made by a PLL model from the clock on its `CLKI`.
+struct Derived {
+    /// The input clock.
+    source: usize,
+    out: ClockOut,
+    /// The input's rising edge at which the PLL locks, and its period, as the
+    /// simulation started.
+    origin: u64,
+    source_period: u64,
+    /// How many changes the output has had.
+    changes: u64,
+}
+
+impl Derived {
+    /// The time of change `n` (even: rising), exact to the picosecond below: the
+    /// output's edges do not drift against its input's.
+    fn change(&self, n: u64) -> u64 {
+        let units = (self.out.delay + n * self.out.half) as u128;
+        let t = self.source_period as u128 * self.out.unit_num as u128 * units / self.out.unit_den as u128;
+        self.origin + t as u64
+    }
 }
 
 /// A running simulation of a design.
@@ -125,23 +170,81 @@ pub struct Simulator {
 }
 
 impl Simulator {
-    /// Compiles `design` for simulation.
-    pub fn new(design: &Design) -> Simulator {
-        let flat = flatten(design.netlist());
-        let p = compile(&flat);
+    /// Compiles `design` for simulation, every instance of a vendor primitive replaced by
+    /// its model. An instance of anything hdl-sim has no model of is an error naming it;
+    /// see [`Simulator::with_black_boxes`].
+    pub fn new(design: &Design) -> Result<Simulator, SimError> {
+        Simulator::with_black_boxes(design, &[])
+    }
+
+    /// Compiles `design` for simulation with the instances at `paths` (`"video.dvi.ddr0"`)
+    /// left as black boxes: their outputs are inputs of the simulation, for the
+    /// testbench or a [`Model`] to set, and their inputs go nowhere.
+    pub fn with_black_boxes(design: &Design, paths: &[&str]) -> Result<Simulator, SimError> {
+        let flat = flatten(design.netlist(), paths)?;
+        let mut p = compile(&flat);
         let names = p.wires.iter().enumerate().map(|(i, w)| (w.name.clone(), i as u32)).collect();
-        let schedules = p
+        let mut schedules: Vec<Option<Schedule>> = p
             .clocks
             .iter()
             .map(|c| {
-                c.free.map(|_| Schedule {
-                    period: DEFAULT_PERIOD_PS,
-                    next: DEFAULT_PERIOD_PS / 2,
-                    rising: true,
-                    started: false,
-                })
+                c.free.map(|_| Schedule::free())
             })
             .collect();
+        for (wire, clki, out, pll) in &flat.generated {
+            let (slot, free) = (p.wires[wire.index()].slot, p.wires[wire.index()].free);
+            let clock = match p.clocks.iter().position(|c| c.slot == slot) {
+                Some(c) => c,
+                None => {
+                    p.clocks.push(Clock {
+                        slot,
+                        free,
+                        domains: Vec::new(),
+                    });
+                    schedules.push(None);
+                    p.clocks.len() - 1
+                }
+            };
+            let source_slot = p.wires[clki.index()].slot;
+            let mut source = p.clocks.iter().position(|c| c.slot == source_slot);
+            if source.is_none() {
+                // A top-level input that clocks nothing but PLLs is a clock all the same.
+                if let Some(w) = p.wires.iter().find(|w| w.slot == source_slot && w.free.is_some()) {
+                    p.clocks.push(Clock {
+                        slot: source_slot,
+                        free: w.free,
+                        domains: Vec::new(),
+                    });
+                    schedules.push(Some(Schedule::free()));
+                    source = Some(p.clocks.len() - 1);
+                }
+            }
+            let why = match source.map(|c| &schedules[c]) {
+                Some(Some(Schedule { derived: None, .. })) => None,
+                Some(Some(_)) => Some("the output of another PLL"),
+                _ => Some("driven by logic in the design, not by a top-level input"),
+            };
+            if let Some(why) = why {
+                return Err(SimError::PllInput {
+                    instance: pll.clone(),
+                    why: why.into(),
+                });
+            }
+            let source = source.expect("a clock the testbench runs");
+            schedules[clock] = Some(Schedule {
+                period: 0,
+                next: 0,
+                rising: true,
+                started: false,
+                derived: Some(Derived {
+                    source,
+                    out: out.clone(),
+                    origin: 0,
+                    source_period: 0,
+                    changes: 0,
+                }),
+            });
+        }
         let mut sim = Simulator {
             state: p.state.clone(),
             memory: p.memory.clone(),
@@ -163,8 +266,34 @@ impl Simulator {
             vcd_error: None,
             p,
         };
+        sim.follow_sources();
         sim.settle();
-        sim
+        Ok(sim)
+    }
+
+    /// Times the clocks of PLL models from their inputs' periods (before they start).
+    fn follow_sources(&mut self) {
+        for c in 0..self.schedules.len() {
+            let Some(Schedule {
+                derived: Some(d),
+                started: false,
+                ..
+            }) = &self.schedules[c]
+            else {
+                continue;
+            };
+            let Some(source) = &self.schedules[d.source] else { continue };
+            let (first, source_period) = (source.next, source.period);
+            let origin = first + (crate::primitives::LOCK_CYCLES - 1) * source_period;
+            if let Some(s) = &mut self.schedules[c] {
+                if let Some(d) = &mut s.derived {
+                    d.origin = origin;
+                    d.source_period = source_period;
+                    s.next = d.change(0);
+                    s.period = d.change(2) - d.change(0);
+                }
+            }
+        }
     }
 
     // ---- finding things ----------------------------------------------------------------
@@ -219,7 +348,17 @@ impl Simulator {
         if self.schedules[clock].is_none() {
             return Err(SimError::DerivedClock { domain: name.to_owned() });
         }
-        Ok(Domain { clock, domain })
+        Ok(Domain {
+            clock,
+            domain: Some(domain),
+        })
+    }
+
+    /// The name of a signal carrying clock `clock`.
+    fn clock_name(&self, clock: usize) -> String {
+        let slot = self.p.clocks[clock].slot;
+        let wire = self.p.wires.iter().find(|w| w.slot == slot && w.free.is_some());
+        wire.or_else(|| self.p.wires.iter().find(|w| w.slot == slot)).map_or_else(String::new, |w| w.name.clone())
     }
 
     /// The memory called `name` (hierarchical like signals).
@@ -371,13 +510,35 @@ impl Simulator {
 
     /// Sets the period of a domain's clock (and every domain on the same clock). Before
     /// the clock's first change it starts over with this period, rising first at
-    /// `period / 2`; later it takes effect from the next change.
+    /// `period / 2`; later it takes effect from the next change. The clocks a PLL makes
+    /// follow their input, set before the simulation starts; setting theirs does nothing.
     pub fn set_period(&mut self, d: Domain, period_ps: u64) {
         if let Some(s) = &mut self.schedules[d.clock] {
+            if s.derived.is_some() {
+                return;
+            }
             s.period = period_ps.max(2);
             if !s.started {
                 s.next = (s.period / 2).max(self.time);
             }
+        }
+        self.follow_sources();
+    }
+
+    /// The clock the testbench runs on signal `clock` (an input of the top module that
+    /// clocks a domain, such as a board's oscillator pin feeding a PLL), as a
+    /// [`Domain`] to tick and to set the period of.
+    pub fn clock(&self, clock: Signal) -> Result<Domain, SimError> {
+        let found = self.p.clocks.iter().position(|c| c.slot == clock.slot);
+        match found {
+            Some(c) if self.schedules[c].is_some() => Ok(Domain { clock: c, domain: None }),
+            _ => Err(SimError::NotAClock {
+                name: self.p.wires[clock.wire as usize].name.clone(),
+                clocks: (0..self.p.clocks.len())
+                    .filter(|&c| self.schedules[c].as_ref().is_some_and(|s| s.derived.is_none()))
+                    .map(|c| self.clock_name(c))
+                    .collect(),
+            }),
         }
     }
 
@@ -422,7 +583,10 @@ impl Simulator {
             }
         }
         Err(SimError::Timeout {
-            domain: self.p.domains[d.domain].name.clone(),
+            domain: match d.domain {
+                Some(domain) => self.p.domains[domain].name.clone(),
+                None => self.clock_name(d.clock),
+            },
             cycles: max_cycles,
         })
     }
@@ -436,6 +600,9 @@ impl Simulator {
         let Some(t) = self.next_change() else {
             return;
         };
+        if !self.models.is_empty() {
+            self.models_before_change(t);
+        }
         self.time = t;
         for c in 0..self.schedules.len() {
             let Some(s) = &mut self.schedules[c] else { continue };
@@ -443,8 +610,16 @@ impl Simulator {
                 continue;
             }
             let level = s.rising;
-            let half = s.period / 2;
-            s.next += if level { s.period - half } else { half };
+            match &mut s.derived {
+                Some(d) => {
+                    d.changes += 1;
+                    s.next = d.change(d.changes);
+                }
+                None => {
+                    let half = s.period / 2;
+                    s.next += if level { s.period - half } else { half };
+                }
+            }
             s.rising = !level;
             s.started = true;
             let slot = self.p.clocks[c].slot as usize;
@@ -530,14 +705,35 @@ impl Simulator {
         }
     }
 
-    /// Shows the models of the clocks about to rise the values their edge samples.
+    /// Shows the models of the scheduled clocks about to change at `t` the values just
+    /// before: before the clock moves, so that even what depends on the clock's level
+    /// (a DDR output) is seen as it was.
+    fn models_before_change(&mut self, t: u64) {
+        let changing = |s: &Option<Schedule>| s.as_ref().is_some_and(|s| s.next == t);
+        if !self.schedules.iter().any(changing) {
+            return;
+        }
+        self.settle_logic();
+        let mut models = std::mem::take(&mut self.models);
+        for (clock, model) in &mut models {
+            match &self.schedules[*clock] {
+                Some(s) if s.next == t && s.rising => model.before_edge(&Sampled { sim: self }),
+                Some(s) if s.next == t => model.before_falling_edge(&Sampled { sim: self }),
+                _ => {}
+            }
+        }
+        self.models = models;
+    }
+
+    /// Shows the models of the clocks made by logic that are about to rise the values
+    /// their edge samples (those of scheduled clocks saw them before the clock moved).
     fn models_before_edge(&mut self) {
         if self.models.is_empty() {
             return;
         }
         let mut models = std::mem::take(&mut self.models);
         for (clock, model) in &mut models {
-            if self.rising.contains(clock) {
+            if self.rising.contains(clock) && self.schedules[*clock].is_none() {
                 model.before_edge(&Sampled { sim: self });
             }
         }

@@ -12,7 +12,7 @@ use hdl_testkit::examples;
 #[test]
 fn setting_a_signal_the_design_drives_lists_what_can_be_set() {
     let design = Design::elaborate(examples::hierarchy()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let out = sim.signal("out").unwrap();
     let err = sim.set(out, 1).unwrap_err();
     assert!(matches!(err, SimError::NotSettable { .. }), "{err:?}");
@@ -27,7 +27,7 @@ fn setting_a_signal_the_design_drives_lists_what_can_be_set() {
 fn a_stream_model_refuses_a_payload_wider_than_64_bits() {
     let wide = StreamSignature::new(unsigned(72));
     let design = Design::elaborate(stream::skid_buffer(&wide).into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let err = StreamSource::attach(&mut sim, sync, "i", &wide, Vec::new(), 1, 50)
         .err()
@@ -48,7 +48,7 @@ fn a_stream_model_refuses_a_payload_wider_than_64_bits() {
 #[test]
 fn a_waveform_in_a_folder_that_does_not_exist_names_the_file_and_the_reason() {
     let design = Design::elaborate(examples::counter(8)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let path = std::env::temp_dir()
         .join(format!("no_such_folder_{}", std::process::id()))
         .join("counter.vcd");

@@ -47,7 +47,7 @@ fn pipeline_keeps_every_payload_under_back_pressure() {
     let pixels = StreamSignature::new(hdl_cores::pixel::rgb565()).with_last();
     let rgb888 = StreamSignature::new(hdl_cores::pixel::rgb888()).with_last();
     let design = Design::elaborate(examples::stream_pipeline()).expect("the example elaborates");
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
 
     let mut x = Xorshift::new(0x2545_f491_4f6c_dd1d);
@@ -145,7 +145,7 @@ fn skid_buffer_moves_one_payload_per_cycle() {
     const PAYLOADS: u64 = 1000;
     let bytes = StreamSignature::new(unsigned(8));
     let design = Design::elaborate(stream::skid_buffer(&bytes).into_module()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let beats = (0..PAYLOADS).map(|k| Beat::new(k & 0xff));
     StreamSource::attach(&mut sim, sync, "i", &bytes, beats, 1, 0).unwrap();
@@ -178,7 +178,7 @@ fn careless_source(valid_from_counter: bool) -> Design {
 /// checker on stream `o`.
 fn checker_panic(design: &Design, cycles: u64) -> String {
     let bytes = StreamSignature::new(unsigned(8));
-    let mut sim = Simulator::new(design);
+    let mut sim = Simulator::new(design).unwrap();
     let sync = sim.domain("sync").unwrap();
     StreamSink::attach(&mut sim, sync, "o", &bytes, 3, 0).unwrap();
     ProtocolChecker::attach(&mut sim, sync, "o", &bytes).unwrap();
@@ -215,7 +215,7 @@ fn a_well_behaved_stream_passes_the_checker() {
     m.comb([o.valid.eq(1u8)]);
     m.comb(o.payload.eq(&count.clone().into()));
     let design = Design::elaborate(m).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let sink = StreamSink::attach(&mut sim, sync, "o", &bytes, 5, 50).unwrap();
     ProtocolChecker::attach(&mut sim, sync, "o", &bytes).unwrap();
@@ -228,7 +228,7 @@ fn a_well_behaved_stream_passes_the_checker() {
 #[test]
 fn a_stream_model_names_what_it_cannot_find() {
     let design = careless_source(false);
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let bytes = StreamSignature::new(unsigned(8));
     let err = StreamSink::attach(&mut sim, sync, "out", &bytes, 1, 50)

@@ -26,7 +26,7 @@ fn temp_file(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn domains_run_by_their_own_periods() {
-    let mut sim = Simulator::new(&two_clocks());
+    let mut sim = Simulator::new(&two_clocks()).unwrap();
     let (pix, ser) = (sim.domain("pix").unwrap(), sim.domain("ser").unwrap());
     sim.set_period(pix, 40_000);
     sim.set_period(ser, 8_000);
@@ -50,7 +50,7 @@ fn domains_run_by_their_own_periods() {
 #[test]
 fn clocks_default_to_100_mhz() {
     let design = Design::elaborate(examples::counter(8)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     sim.ticks(sync, 3);
     assert_eq!(DEFAULT_PERIOD_PS, 10_000);
@@ -60,7 +60,7 @@ fn clocks_default_to_100_mhz() {
 #[test]
 fn a_model_reacts_after_every_edge() {
     let design = Design::elaborate(examples::counter(8)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let (en, count) = (sim.signal("en").unwrap(), sim.signal("count").unwrap());
     // Enables the counter every other cycle and records what it sees.
@@ -81,7 +81,7 @@ fn a_model_reacts_after_every_edge() {
 #[test]
 fn run_until_counts_ticks_and_times_out() {
     let design = Design::elaborate(examples::counter(8)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let (en, count) = (sim.signal("en").unwrap(), sim.signal("count").unwrap());
     sim.set(en, 1).unwrap();
@@ -94,7 +94,7 @@ fn run_until_counts_ticks_and_times_out() {
 #[test]
 fn a_trace_window_keeps_only_its_time() {
     let design = Design::elaborate(examples::counter(8)).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let en = sim.signal("en").unwrap();
     let path = temp_file("window.vcd");
@@ -122,7 +122,7 @@ fn a_trace_window_keeps_only_its_time() {
 #[test]
 fn hierarchical_names_reach_into_instances() {
     let design = Design::elaborate(examples::hierarchy()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let slow = sim.signal("slow.count").unwrap();
     sim.ticks(sync, 7);
@@ -140,7 +140,7 @@ fn hierarchical_names_reach_into_instances() {
 #[test]
 fn memories_have_a_back_door() {
     let design = Design::elaborate(examples::ram()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let mem = sim.memory("mem").unwrap();
     let (we, waddr, wdata) = (
@@ -173,7 +173,7 @@ fn memories_have_a_back_door() {
 #[test]
 fn values_wider_than_a_word() {
     let design = Design::elaborate(examples::wide_logic()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let (a, b) = (sim.signal("a").unwrap(), sim.signal("b").unwrap());
     let (sum, less) = (sim.signal("sum").unwrap(), sim.signal("less").unwrap());
     // a = 2^129 + 5, b = -7: the sum is 2^129 - 2.
@@ -195,7 +195,7 @@ fn values_wider_than_a_word() {
 #[test]
 fn asynchronous_reset_acts_without_a_clock() {
     let design = Design::elaborate(examples::reset_domains()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let io = sim.domain("io").unwrap();
     let (req, seen, io_rst) = (
         sim.signal("req").unwrap(),
@@ -214,7 +214,7 @@ fn asynchronous_reset_acts_without_a_clock() {
 #[test]
 fn misuse_gets_clear_errors() {
     let design = Design::elaborate(examples::hierarchy()).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
 
     let err = sim.signal("count").unwrap_err();
     assert_eq!(
@@ -261,7 +261,7 @@ fn clocks_made_by_logic_cannot_be_ticked_by_name() {
     let n = m.output("n", unsigned(8));
     m.sync_in("slow", n.eq(n.wrapping_add(1u8)));
     let design = Design::elaborate(m).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let err = sim.domain("slow").unwrap_err();
     assert_eq!(err, SimError::DerivedClock { domain: "slow".into() });
     assert_eq!(
@@ -290,7 +290,7 @@ fn signals_are_found_by_the_values_that_built_them() {
     let u = top.submodule("u", child);
     top.comb([u.port("en").eq(&go), out.eq(u.port("count"))]);
     let design = Design::elaborate(top).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
 
     // A signal of the top, a signal inside the child, and the parent's side of a port.
     let (go, out, next) = (

@@ -4,9 +4,10 @@
 // (FEEDBK_PATH = "CLKOP"), so CLKOP = CLKI * CLKFB_DIV / CLKI_DIV and the VCO runs at
 // CLKOP * CLKOP_DIV; CLKOSn = VCO / CLKOSn_DIV. An output's phase relative to CLKOP is
 // its (CPHASE + FPHASE / 8) VCO cycles less CLKOP's. The model measures CLKI's period
-// from its first rising edges; after LOCK_CYCLES more, every enabled output starts on a
-// CLKI rising edge and LOCK rises. Outputs are low before lock, and disabled ones stay
-// low.
+// from its first two rising edges; at rising edge LOCK_EDGE every enabled output starts,
+// and LOCK rises at the falling edge after it, as in hdl-sim's model (so no output's
+// first edge races the lock). Outputs are low before lock, and disabled ones
+// stay low.
 `timescale 1ps/1ps
 module EHXPLLL #(
     parameter CLKI_DIV = 1,
@@ -43,11 +44,12 @@ module EHXPLLL #(
     output INTLOCK, REFCLK, CLKINTFB
 );
     initial {CLKOP, CLKOS, CLKOS2, CLKOS3, LOCK} = 5'b0;
-    localparam LOCK_CYCLES = 64;
+    localparam LOCK_EDGE = 16;
     assign INTLOCK = LOCK;
     assign REFCLK = CLKI;
     assign CLKINTFB = CLKOP;
 
+    event go;
     realtime first_edge = 0, in_period = 0, start = 0;
     integer in_edges = 0;
     real vco_period, op_phase;
@@ -63,13 +65,15 @@ module EHXPLLL #(
         in_edges = in_edges + 1;
         if (in_edges == 1) first_edge = $realtime;
         if (in_edges == 2) in_period = $realtime - first_edge;
-        if (in_edges == 2 + LOCK_CYCLES) begin
+        if (in_edges == LOCK_EDGE) begin
             vco_period = in_period * CLKI_DIV / CLKFB_DIV / CLKOP_DIV;
             op_phase = CLKOP_CPHASE + CLKOP_FPHASE / 8.0;
             start = $realtime;
-            LOCK = 1;
+            -> go;
         end
     end
+
+    always @(negedge CLKI) if (in_edges >= LOCK_EDGE) LOCK = 1;
 
     // One output: `div` VCO cycles a period, high for the first half, starting `phase`
     // VCO cycles after CLKOP's phase; each edge at its exact time from `start`.
@@ -94,7 +98,7 @@ module EHXPLLL #(
         end
     endtask
 
-    always @(posedge LOCK) begin
+    always @(go) begin
         fork
             if (CLKOP_ENABLE == "ENABLED") run(0, CLKOP_DIV, CLKOP_CPHASE + CLKOP_FPHASE / 8.0);
             if (CLKOS_ENABLE == "ENABLED") run(1, CLKOS_DIV, CLKOS_CPHASE + CLKOS_FPHASE / 8.0);

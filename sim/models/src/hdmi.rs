@@ -1,5 +1,6 @@
 //! A DVI/HDMI receiver model: it watches a design's TMDS output — ten-bit symbols each
-//! pixel clock, or the serial bits handed to the DDR output primitives each bit clock —
+//! pixel clock, the serial bits handed to the DDR output primitives each bit clock, or
+//! the pins the DDR outputs drive, two bits per bit clock —
 //! decodes them back to pixels and sync (DVI 1.0, section 3.3), checks every symbol is a
 //! data symbol or a control token and that each lane's running disparity stays bounded,
 //! and rebuilds whole frames with their timing, which it can write as PNG.
@@ -326,6 +327,9 @@ enum Input {
     /// The two bits (first, second) each lane hands its DDR output per bit clock, lanes
     /// 0-3 (3 the clock).
     Serial { first: Signal, second: Signal },
+    /// The pins of the four pairs (bit `i` is pair `i`'s positive pin, 3 the clock),
+    /// read in the middle of each half period of the bit clock.
+    Pins(Signal),
 }
 
 /// A serial DVI link decoded bit by bit, from whatever gives the bits: a receiver model
@@ -407,6 +411,16 @@ impl DviReceiver {
         Ok(Self::attach(sim, bit_clock, input))
     }
 
+    /// Reads the pins: `pins` is four bits, bit `i` the positive pin of pair `i` (3 the
+    /// clock), as `gpdi_dp` on the ULX3S. The receiver reads a bit at the end of each half
+    /// period of `bit_clock` (the clock that the transmitter's DDR outputs run on, as
+    /// an ideal clock recovery from the clock pair would give it) and finds the symbol
+    /// boundaries from the clock pair, so any latency of the serializers is fine.
+    pub fn attach_pins(sim: &mut Simulator, bit_clock: Domain, pins: &str) -> Result<ReceiverHandle, SimError> {
+        let pins = sim.signal(pins)?;
+        Ok(Self::attach(sim, bit_clock, Input::Pins(pins)))
+    }
+
     fn attach(sim: &mut Simulator, d: Domain, input: Input) -> ReceiverHandle {
         let link = SerialLink::new();
         let handle = link.handle();
@@ -430,6 +444,14 @@ impl Model for DviReceiver {
                 self.link.push(a as u8);
                 self.link.push(b as u8);
             }
+            // The low half's bit; the high half's was read before the falling edge.
+            Input::Pins(pins) => self.link.push(now.get(*pins) as u8),
+        }
+    }
+
+    fn before_falling_edge(&mut self, now: &Sampled) {
+        if let Input::Pins(pins) = &self.input {
+            self.link.push(now.get(*pins) as u8);
         }
     }
 

@@ -27,7 +27,7 @@ fn a_camera_with_no_pictures_to_play_is_refused() {
     let y = m.output("y", unsigned(4));
     m.sync(y.eq(y.wrapping_add(1u8)));
     let design = Design::elaborate(m).unwrap();
-    let mut sim = Simulator::new(&design);
+    let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let pins = PixelPins {
         vsync: "vsync",

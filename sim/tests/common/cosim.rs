@@ -87,7 +87,7 @@ pub fn stimulus(design: &Design, seed: u64, steps: usize) -> Vec<u64> {
 pub fn simulate(design: &Design, steps: usize, stimulus: &[u64]) -> Result<Vec<u64>, String> {
     catch_unwind(AssertUnwindSafe(|| {
         let ports = Ports::of(design);
-        let mut sim = Simulator::new(design);
+        let mut sim = Simulator::new(design).unwrap();
         let inputs: Vec<_> = ports.inputs.iter().map(|(n, _)| sim.signal(n).expect("input exists")).collect();
         let outputs: Vec<_> = ports.outputs.iter().map(|(n, _)| sim.signal(n).expect("output exists")).collect();
         let mut out = Vec::new();
