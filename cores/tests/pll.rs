@@ -126,7 +126,10 @@ fn the_pll_model_runs_at_the_frequencies_and_phases_ecppll_reports() {
             let mhz = reported(stdout, &format!("clkout{i} frequency:")).unwrap();
             // The input period is rounded to the picosecond; the output's follows it.
             let expected = 1e6 / mhz * (input_ps as f64 * plan.input_mhz as f64 / 1e6);
-            assert!((period - expected).abs() <= 1.0, "{case}: clkout{i} period {period} ps, expected {expected}");
+            assert!(
+                (period - expected).abs() <= 1.0,
+                "{case}: clkout{i} period {period} ps, expected {expected}"
+            );
             let degrees = reported(stdout, &format!("clkout{i} phase shift:")).unwrap_or(0.0);
             first.push((t0, period, degrees));
         }
@@ -137,7 +140,10 @@ fn the_pll_model_runs_at_the_frequencies_and_phases_ecppll_reports() {
         for (i, &(t, period, degrees)) in first.iter().enumerate().skip(1) {
             let delay = (t - first[0].0) as f64;
             let expected = degrees / 360.0 * period;
-            assert!((delay - expected).abs() <= 1.0, "{case}: clkout{i} rises {delay} ps after clkout0, expected {expected}");
+            assert!(
+                (delay - expected).abs() <= 1.0,
+                "{case}: clkout{i} rises {delay} ps after clkout0, expected {expected}"
+            );
         }
     }
 }

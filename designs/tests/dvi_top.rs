@@ -1,12 +1,9 @@
 //! The DVI test pattern's `top`, exactly as it goes into the bitstream, simulated from
 //! its pins — in hdl-sim, with its own models of the PLL and the DDR outputs, and under
-//! Icarus Verilog, with the Verilog models kept here (`models/EHXPLLL.v`,
-//! `models/ODDRX1F.v`): the board's 25 MHz clock in, the PLL locking, the pixel domain
+//! Icarus Verilog, with the Verilog models of the primitives (`hdl_testkit::models`): the board's 25 MHz clock in, the PLL locking, the pixel domain
 //! leaving reset, and the serial bits on `gpdi_dp` decoded by the project's DVI receiver
 //! into whole frames, which must be the test pattern exactly, with the VESA timing. The
 //! two simulators must also agree on every sample of the pins.
-
-use std::path::Path;
 
 use hdl_cores::cdc::synchronizer;
 use hdl_cores::pll::{pll, PllRequest};
@@ -16,10 +13,8 @@ use hdl_designs::dvi_test_pattern::{top, video_out};
 use hdl_dsl::{cat, unsigned, Design, ErrorKind, Module, ResetKind};
 use hdl_models::hdmi::{DviReceiver, Frame, SerialLink};
 use hdl_sim::Simulator;
+use hdl_testkit::models::models_for;
 use hdl_testkit::tools::{self, Tool};
-
-/// The primitives' models, kept beside this test.
-const MODELS: [&str; 2] = ["EHXPLLL.v", "ODDRX1F.v"];
 
 /// Frames to simulate: the receiver times vsync over one frame, then takes the next.
 const FRAMES: u64 = 3;
@@ -114,18 +109,20 @@ fn the_top_from_its_pins_shows_the_test_pattern() {
     let mode = VGA_640X480_60;
     let design = Design::elaborate(top(&mode, 25.0).unwrap()).unwrap_or_else(|e| panic!("{e}"));
     let dir = tools::scratch_dir("dvi_top").unwrap();
-    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models");
     let frame_ps = (mode.h.total() * mode.v.total()) as u64 * 40_000;
     let mut files = vec![
         ("top.v".to_owned(), design.verilog()),
         ("tb.v".to_owned(), testbench(FRAMES * frame_ps)),
     ];
-    for m in MODELS {
-        files.push((m.to_owned(), std::fs::read_to_string(models.join(m)).unwrap()));
-    }
+    let models = models_for(&design);
+    assert_eq!(
+        models.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["EHXPLLL.v", "ODDRX1F.v"]
+    );
+    files.extend(models);
     tools::write_files(&dir, &files).unwrap();
-    let mut args = vec!["-o", "sim", "-s", "tb", "tb.v", "top.v"];
-    args.extend(MODELS);
+    let mut args: Vec<&str> = vec!["-o", "sim", "-s", "tb"];
+    args.extend(files.iter().map(|(n, _)| n.as_str()));
     let compile = tools::run(&iverilog, &args, &dir).unwrap();
     assert!(compile.success, "iverilog:\n{}{}", compile.stdout, compile.stderr);
     let sim = tools::run(&vvp, &["-n", "sim"], &dir).unwrap();
@@ -161,7 +158,12 @@ fn the_top_from_its_pins_shows_the_test_pattern() {
     let icarus: Vec<u8> = samples.iter().map(|c| (*c as char).to_digit(16).unwrap() as u8).collect();
     let ours = hdl_sim_pin_samples(&design, icarus.len());
     if let Some(k) = (0..icarus.len()).find(|&k| icarus[k] != ours[k]) {
-        let around = |v: &[u8]| v[k.saturating_sub(24)..(k + 8).min(v.len())].iter().map(|b| format!("{b:x}")).collect::<String>();
+        let around = |v: &[u8]| {
+            v[k.saturating_sub(24)..(k + 8).min(v.len())]
+                .iter()
+                .map(|b| format!("{b:x}"))
+                .collect::<String>()
+        };
         panic!(
             "gpdi_dp differs at {} ps: Icarus {:04b}, hdl-sim {:04b}; the samples up to 24 before and 8 after:\n  Icarus  {}\n  hdl-sim {}",
             2_000 + 4_000 * k as u64,

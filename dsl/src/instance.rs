@@ -76,6 +76,7 @@ pub(crate) struct InstanceDecl {
     pub(crate) attrs: Vec<(String, Param)>,
     pub(crate) inputs: Vec<(String, Value, Location)>,
     pub(crate) outputs: Vec<(String, Value, Location)>,
+    pub(crate) inouts: Vec<(String, Value, Location)>,
     pub(crate) location: Location,
 }
 
@@ -97,6 +98,7 @@ impl Module {
             attrs: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
+            inouts: Vec::new(),
             location: Location::caller(),
         });
         let index = self.instances.len() - 1;
@@ -137,6 +139,15 @@ impl InstanceBuilder<'_> {
     pub fn output(mut self, port: &str, target: &Value) -> Self {
         let location = Location::caller();
         self.decl().outputs.push((port.to_owned(), target.clone(), location));
+        self
+    }
+
+    /// Connects bidirectional pin `port` (a pad's `B`) to `pad`: an `inout` port of this
+    /// module (see [`Module::inout`]), or a bit of one.
+    #[track_caller]
+    pub fn inout(mut self, port: &str, pad: &Value) -> Self {
+        let location = Location::caller();
+        self.decl().inouts.push((port.to_owned(), pad.clone(), location));
         self
     }
 }

@@ -23,6 +23,11 @@ pub enum Direction {
     Input,
     /// Driven inside the module, read outside.
     Output,
+    /// A pad: a pin of the chip that the design and the outside world both drive,
+    /// connected inside the module to the bidirectional pin of a pad primitive (`BB`'s
+    /// `B`) with [`InstanceBuilder::inout`](crate::InstanceBuilder::inout). Only the top
+    /// module has them: they are the chip's pins.
+    InOut,
 }
 
 #[derive(Clone, Debug)]
@@ -182,6 +187,16 @@ impl Module {
     #[track_caller]
     pub fn output(&mut self, name: impl Into<String>, shape: Shape) -> Value {
         self.add_signal(name.into(), shape, Value::from(false), Some(Direction::Output), Location::caller())
+    }
+
+    /// An `inout` port: a pad of the chip, connected to the bidirectional pin of a pad
+    /// primitive (`BB`'s `B`, one instance per bit) with
+    /// [`InstanceBuilder::inout`](crate::InstanceBuilder::inout). The design reads the
+    /// pad through the primitive's `O` and drives it through `I` and `T`; the port
+    /// itself is neither assigned nor read by logic. Only the top module may have one.
+    #[track_caller]
+    pub fn inout(&mut self, name: impl Into<String>, shape: Shape) -> Value {
+        self.add_signal(name.into(), shape, Value::from(false), Some(Direction::InOut), Location::caller())
     }
 
     /// An output port with an init value (see [`Module::signal_init`]).

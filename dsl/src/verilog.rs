@@ -463,7 +463,11 @@ impl<'a> Emitter<'a> {
             let decls: Vec<String> = ports
                 .iter()
                 .map(|(id, w)| {
-                    let dir = if w.port == Some(nl::Direction::Input) { "input " } else { "output" };
+                    let dir = match w.port {
+                        Some(nl::Direction::Input) => "input ",
+                        Some(nl::Direction::InOut) => "inout ",
+                        _ => "output",
+                    };
                     let kind = if self.is_reg(*id) { "reg " } else { "wire" };
                     let init = if self.is_clocked(*id) {
                         format!(" = {}", &w.init)

@@ -294,6 +294,7 @@ fn direction_name(d: Direction) -> &'static str {
     match d {
         Direction::Input => "input",
         Direction::Output => "output",
+        Direction::InOut => "inout",
     }
 }
 

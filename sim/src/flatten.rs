@@ -43,9 +43,7 @@ pub(crate) fn flatten(netlist: &Netlist, black_boxes: &[&str]) -> Result<Flat, S
     };
     let top = f.instance(netlist, netlist.top, "")?;
     if let Some(path) = f.unused_black_boxes.first() {
-        return Err(SimError::NoSuchInstance {
-            path: path.to_string(),
-        });
+        return Err(SimError::NoSuchInstance { path: path.to_string() });
     }
     for (id, w) in netlist.top().ports() {
         if w.port == Some(Direction::Input) {

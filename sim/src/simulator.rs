@@ -184,13 +184,7 @@ impl Simulator {
         let flat = flatten(design.netlist(), paths)?;
         let mut p = compile(&flat);
         let names = p.wires.iter().enumerate().map(|(i, w)| (w.name.clone(), i as u32)).collect();
-        let mut schedules: Vec<Option<Schedule>> = p
-            .clocks
-            .iter()
-            .map(|c| {
-                c.free.map(|_| Schedule::free())
-            })
-            .collect();
+        let mut schedules: Vec<Option<Schedule>> = p.clocks.iter().map(|c| c.free.map(|_| Schedule::free())).collect();
         for (wire, clki, out, pll) in &flat.generated {
             let (slot, free) = (p.wires[wire.index()].slot, p.wires[wire.index()].free);
             let clock = match p.clocks.iter().position(|c| c.slot == slot) {
@@ -254,7 +248,7 @@ impl Simulator {
             names,
             signals: design.signals(),
             top: flat.module.name.clone(),
-            clock_level: p.clocks.iter().map(|c| p.state[c.slot as usize] & 1 == 1).collect(),
+            clock_level: vec![false; p.clocks.len()],
             clock_edges: vec![0; p.clocks.len()],
             unseen: vec![false; p.clocks.len()],
             schedules,
@@ -267,6 +261,12 @@ impl Simulator {
             p,
         };
         sim.follow_sources();
+        // The levels the initial values settle to are where clocks start, not edges: a
+        // clock made by inverting one that starts low starts high without ticking.
+        sim.run_dirty();
+        for (c, clock) in sim.p.clocks.iter().enumerate() {
+            sim.clock_level[c] = sim.state[clock.slot as usize] & 1 == 1;
+        }
         sim.settle();
         Ok(sim)
     }
@@ -358,7 +358,8 @@ impl Simulator {
     fn clock_name(&self, clock: usize) -> String {
         let slot = self.p.clocks[clock].slot;
         let wire = self.p.wires.iter().find(|w| w.slot == slot && w.free.is_some());
-        wire.or_else(|| self.p.wires.iter().find(|w| w.slot == slot)).map_or_else(String::new, |w| w.name.clone())
+        wire.or_else(|| self.p.wires.iter().find(|w| w.slot == slot))
+            .map_or_else(String::new, |w| w.name.clone())
     }
 
     /// The memory called `name` (hierarchical like signals).

@@ -2,6 +2,8 @@
 //! example design and on thousands of seeded random designs.
 
 mod common;
+#[path = "cosim/primitives.rs"]
+mod primitive_instances;
 
 use hdl_dsl::Design;
 use hdl_testkit::{examples, tools};

@@ -62,3 +62,76 @@ fn a_waveform_in_a_folder_that_does_not_exist_names_the_file_and_the_reason() {
         )
     );
 }
+
+#[test]
+fn a_primitive_without_a_model_is_named_with_the_models_there_are_and_the_way_out() {
+    let mut m = hdl_dsl::Module::new("top");
+    let d = m.input("d", unsigned(1));
+    let q = m.output("q", unsigned(1));
+    m.instance("vendor_delay", "delay").input("D", &d).output("Q", &q);
+    let design = Design::elaborate(m).unwrap();
+    let err = Simulator::new(&design).err().expect("no model");
+    assert_eq!(
+        err.to_string(),
+        "instance `delay` of `vendor_delay` has no simulation model; hdl-sim models `BB`, `DP16KD`, `EHXPLLL`, \
+         `IB`, `IDDRX1F`, `MULT18X18D`, `OB`, `ODDRX1F`; to simulate the design with its outputs set by the \
+         testbench, declare it a black box: `Simulator::with_black_boxes(&design, &[\"delay\"])`"
+    );
+    // Declared a black box on purpose, its output is the testbench's to set.
+    let mut sim = Simulator::with_black_boxes(&design, &["delay"]).unwrap();
+    let (pin, q) = (sim.signal("delay.Q").unwrap(), sim.signal("q").unwrap());
+    sim.set(pin, 1).unwrap();
+    sim.settle();
+    assert_eq!(sim.get(q), 1);
+    let err = Simulator::with_black_boxes(&design, &["delay", "dela"]).err().expect("a typo");
+    assert_eq!(
+        err.to_string(),
+        "`dela` was declared a black box, but the design has no instance at that path"
+    );
+}
+
+#[test]
+fn a_parameter_value_the_model_does_not_support_is_named_with_the_values_it_does() {
+    let mut m = hdl_dsl::Module::new("top");
+    let a = m.input("a", unsigned(1));
+    let p = m.output("p", unsigned(1));
+    m.instance("MULT18X18D", "mult")
+        .param("MULT_BYPASS", "ENABLED")
+        .input("A0", &a)
+        .output("P0", &p);
+    let design = Design::elaborate(m).unwrap();
+    let err = Simulator::new(&design).err().expect("bypass is not modelled");
+    assert_eq!(
+        err.to_string(),
+        "instance `mult` of `MULT18X18D`: the simulation model does not support MULT_BYPASS = \"ENABLED\"; \
+         it supports \"DISABLED\""
+    );
+}
+
+#[test]
+fn a_pll_whose_input_is_not_a_testbench_clock_says_what_drives_it() {
+    let mut m = hdl_dsl::Module::new("top");
+    let clk = m.input("clk", unsigned(1));
+    let out = m.output("out", unsigned(1));
+    let inverted = m.signal("inverted", unsigned(1));
+    m.comb(inverted.eq(!&clk));
+    m.instance("EHXPLLL", "pll").input("CLKI", &inverted).output("CLKOP", &out);
+    let design = Design::elaborate(m).unwrap();
+    let err = Simulator::new(&design).err().expect("CLKI made by logic");
+    assert_eq!(
+        err.to_string(),
+        "PLL `pll`: CLKI must be a clock the testbench runs (an input of the top module); it is driven by \
+         logic in the design, not by a top-level input"
+    );
+}
+
+#[test]
+fn asking_for_the_clock_of_a_signal_that_is_not_one_lists_the_clocks() {
+    let design = Design::elaborate(examples::hierarchy()).unwrap();
+    let sim = Simulator::new(&design).unwrap();
+    let err = sim.clock(sim.signal("sel").unwrap()).err().expect("sel is data");
+    assert_eq!(
+        err.to_string(),
+        "signal `sel` is not a clock the testbench runs; the clocks are: `clk`, `fast_clk`"
+    );
+}

@@ -115,7 +115,8 @@ fn mult18x18d_multiplies_with_the_latency_of_its_register_stages() {
         &["INPUTA", "INPUTB", "PIPELINE", "OUTPUT"],
     ];
     for stages in configurations {
-        let latency = stages.iter().filter(|s| s.starts_with("INPUT")).count().min(1) + stages.iter().filter(|s| !s.starts_with("INPUT")).count();
+        let latency =
+            stages.iter().filter(|s| s.starts_with("INPUT")).count().min(1) + stages.iter().filter(|s| !s.starts_with("INPUT")).count();
         let design = multiplier(stages);
         let mut sim = Simulator::new(&design).unwrap();
         let sync = sim.domain("sync").unwrap();
@@ -127,7 +128,12 @@ fn mult18x18d_multiplies_with_the_latency_of_its_register_stages() {
             }
             products.push((operand(x, sx == 1) * operand(y, sy == 1)) as u64 & ((1 << 36) - 1));
             if n >= latency {
-                assert_eq!(sim.get(p), products[n - latency], "{stages:?}: the product of inputs {}", n - latency);
+                assert_eq!(
+                    sim.get(p),
+                    products[n - latency],
+                    "{stages:?}: the product of inputs {}",
+                    n - latency
+                );
             }
             sim.tick(sync);
         }

@@ -84,6 +84,14 @@ impl<'a> Lower<'a> {
         let name = self.cell_name(&child.name, child.location);
         let index = self.out.cells.next_id();
         let child_module = &self.modules[child.id];
+        if let Some((_, pad)) = child_module.ports().find(|(_, w)| w.port == Some(nl::Direction::InOut)) {
+            let message = format!(
+                "module `{}` has inout port `{}`, but only the top module may: a pad is a pin of the chip. \
+                 Declare the pad and its `BB` in the top module and pass the buffer's `I`, `T` and `O` down",
+                child_module.name, pad.name
+            );
+            self.error(ErrorKind::Invalid, message, child.location);
+        }
         let mut inputs = Vec::new();
         let mut outputs = Vec::new();
         for d in child_module.domains.values().filter(|d| d.from_ports) {
@@ -116,6 +124,7 @@ impl<'a> Lower<'a> {
                     self.add_use(&parts, Tag::Cell(index), Some(child.location));
                     outputs.push((port, parts));
                 }
+                nl::Direction::InOut => {}
             }
         }
         self.out.cells.push(nl::Cell {
@@ -162,6 +171,26 @@ impl<'a> Lower<'a> {
                 ),
             }
         }
+        for (port, pad, location) in &inst.inouts {
+            let parts = match self.lhs_parts(pad) {
+                Ok(parts) if parts.iter().all(|p| self.out.wires[p.wire].port == Some(nl::Direction::InOut)) => parts,
+                Ok(_) | Err(_) => {
+                    self.error(
+                        ErrorKind::Invalid,
+                        format!(
+                            "pin `{port}` of instance `{}` connects to a pad, but {} is not an inout port of this module; \
+                             declare the pad with `Module::inout` in the top module",
+                            inst.name,
+                            describe(pad)
+                        ),
+                        *location,
+                    );
+                    continue;
+                }
+            };
+            self.add_use(&parts, Tag::Pad(index), Some(*location));
+            outputs.push((nl::CellPort::Pin(port.clone()), parts));
+        }
         self.out.cells.push(nl::Cell {
             name,
             kind: nl::CellKind::BlackBox {
@@ -183,7 +212,8 @@ impl<'a> Lower<'a> {
             .inputs
             .iter()
             .map(|c| (c, Dir::In))
-            .chain(inst.outputs.iter().map(|c| (c, Dir::Out)));
+            .chain(inst.outputs.iter().map(|c| (c, Dir::Out)))
+            .chain(inst.inouts.iter().map(|c| (c, Dir::InOut)));
         for ((pin, value, location), used_as) in connections {
             match primitive.pin(pin) {
                 None => self.error(
@@ -191,10 +221,11 @@ impl<'a> Lower<'a> {
                     format!("primitive `{kind}` has no pin `{pin}`; its pins are: {}", primitive.pin_list()),
                     *location,
                 ),
-                Some(dir) if dir != used_as && dir != Dir::InOut => {
+                Some(dir) if dir != used_as => {
                     let (is, with) = match dir {
                         Dir::In => ("an input", "`.input`"),
-                        _ => ("an output", "`.output`"),
+                        Dir::Out => ("an output", "`.output`"),
+                        Dir::InOut => ("bidirectional (a pad)", "`.inout` to an inout port of the top module"),
                     };
                     self.error(
                         ErrorKind::Invalid,

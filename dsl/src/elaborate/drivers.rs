@@ -18,7 +18,31 @@ impl<'a> Lower<'a> {
             Tag::Domain(None) => "combinational logic".into(),
             Tag::Domain(Some(d)) => format!("clock domain `{}`", self.out.domains[d].name),
             Tag::Cell(i) => format!("instance `{}`", self.out.cells[i].name),
+            Tag::Pad(i) => format!("the pad pin of instance `{}`", self.out.cells[i].name),
             Tag::Memory(i) => format!("a read port of memory `{}`", self.out.memories[i].name),
+        }
+    }
+
+    /// An inout port: only pad pins connect to it, and each of its bits to one.
+    fn check_pad(&mut self, name: &str, width: u32, location: Option<Location>, uses: &[Use]) {
+        if let Some(u) = uses.iter().find(|u| !matches!(u.tag, Tag::Pad(_))) {
+            let message = format!(
+                "inout `{name}` is a pad and only the bidirectional pin of a pad primitive connects to it, but {} drives it; \
+                 drive the pad through the `I` and `T` of its `BB`, and read it through `O`",
+                self.describe_tag(u.tag)
+            );
+            self.error(ErrorKind::Invalid, message, u.location.or(location).unwrap_or(self.src.location));
+            return;
+        }
+        let mut covered = vec![false; width as usize];
+        for u in uses {
+            (u.lo..u.lo + u.width).for_each(|b| covered[b as usize] = true);
+        }
+        if let Some(bit) = covered.iter().position(|c| !c) {
+            let message = format!(
+                "inout `{name}`: bit {bit} is connected to no pad primitive; connect each bit to the `B` pin of a `BB` with `InstanceBuilder::inout`"
+            );
+            self.error(ErrorKind::UndrivenOutput, message, location.unwrap_or(self.src.location));
         }
     }
 
@@ -32,7 +56,8 @@ impl<'a> Lower<'a> {
             if let Some(first) = uses.first() {
                 for u in &uses[1..] {
                     let overlap = u.lo < first.lo + first.width && first.lo < u.lo + u.width;
-                    let conflict = u.tag != first.tag && (overlap || !matches!((u.tag, first.tag), (Tag::Cell(_), Tag::Cell(_))));
+                    let cell = |t: Tag| matches!(t, Tag::Cell(_) | Tag::Pad(_));
+                    let conflict = u.tag != first.tag && (overlap || !(cell(u.tag) && cell(first.tag)));
                     if conflict {
                         let at = |l: Option<Location>| l.map(|l| format!(" (at {l})")).unwrap_or_default();
                         let message = format!(
@@ -50,6 +75,9 @@ impl<'a> Lower<'a> {
                         break;
                     }
                 }
+            }
+            if self.out.wires[w].port == Some(nl::Direction::InOut) {
+                self.check_pad(&name, width, location, &uses);
             }
             if self.out.wires[w].port == Some(nl::Direction::Output) {
                 let mut covered = vec![false; width as usize];

@@ -239,6 +239,8 @@ enum Tag {
     /// `None` is combinational logic.
     Domain(Option<DomainId>),
     Cell(nl::CellId),
+    /// The bidirectional pin of an instance, on a pad.
+    Pad(nl::CellId),
     Memory(nl::MemoryId),
 }
 

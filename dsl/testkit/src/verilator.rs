@@ -83,6 +83,11 @@ fn wrapper(designs: &[&Design]) -> Result<Vec<(String, String)>, String> {
             }
             files.push((name, text));
         }
+        for file in crate::models::models_for(d) {
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
     }
     let mut w = String::from("module cosim_top (\n");
     let mut decls = Vec::new();

@@ -72,11 +72,19 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
             name,
             width: p.int(&format!("DATA_WIDTH_{name}"), 18, 1..=18).and_then(|w| {
                 [1, 2, 4, 9, 18].contains(&w).then_some(w as u32).ok_or_else(|| {
-                    p.unsupported(&format!("DATA_WIDTH_{name}"), &hdl_dsl::Param::Int(w as i64), "1, 2, 4, 9, 18".into())
+                    p.unsupported(
+                        &format!("DATA_WIDTH_{name}"),
+                        &hdl_dsl::Param::Int(w as i64),
+                        "1, 2, 4, 9, 18".into(),
+                    )
                 })
             })?,
             outreg: p.choice(&format!("REGMODE_{name}"), "NOREG", &["NOREG", "OUTREG"])? == "OUTREG",
-            writemode: p.choice(&format!("WRITEMODE_{name}"), "NORMAL", &["NORMAL", "WRITETHROUGH", "READBEFOREWRITE"])?,
+            writemode: p.choice(
+                &format!("WRITEMODE_{name}"),
+                "NORMAL",
+                &["NORMAL", "WRITETHROUGH", "READBEFOREWRITE"],
+            )?,
             select: u64::from_str_radix(&csdecode[2..], 2).unwrap_or(0),
         });
     }
@@ -85,7 +93,9 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
     let rows = m.memory_init("rows", unsigned(18), ROWS, init);
     for port in &ports {
         let n = port.name;
-        let bus = |m: &mut Module, pin: &str, bits: u32| cat((0..bits).map(|i| m.input(&format!("{pin}{n}{i}"), unsigned(1))).collect::<Vec<_>>());
+        let bus = |m: &mut Module, pin: &str, bits: u32| {
+            cat((0..bits).map(|i| m.input(&format!("{pin}{n}{i}"), unsigned(1))).collect::<Vec<_>>())
+        };
         let di = bus(&mut m, "DI", 18);
         let ad = bus(&mut m, "AD", 14);
         let cs = bus(&mut m, "CS", 3);

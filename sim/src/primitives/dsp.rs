@@ -82,9 +82,9 @@ pub(super) fn mult18x18d(p: &Params) -> Result<PrimitiveModel, SimError> {
     let b_in = s.stage("INPUTB", "b_in", &cat([b, signed_b]))?;
     let c_in = s.stage("INPUTC", "c_in", &c)?;
     let operand = |v: &Value| mux(v.bit(18), v.slice(0..18).sext(36), v.slice(0..18).zext(36));
-    let product = cat([operand(&a_in).wrapping_mul(operand(&b_in)), a_in.bit(18) | b_in.bit(18)]);
+    let product = cat([operand(&a_in).wrapping_mul(operand(&b_in)).trunc(36), a_in.bit(18) | b_in.bit(18)]);
     let piped = s.stage("PIPELINE", "pipeline", &product)?;
-    let out = s.stage("OUTPUT", "output", &piped)?;
+    let out = s.stage("OUTPUT", "output_reg", &piped)?;
     let mut m = s.m;
     for i in 0..36 {
         let pin = m.output(&format!("P{i}"), unsigned(1));

@@ -113,8 +113,13 @@ impl Params<'_> {
             Param::Int(i) => Some(i.to_string()),
             Param::Bits(_) => None,
         };
-        text.and_then(|t| accepted.iter().find(|a| **a == t).copied())
-            .ok_or_else(|| self.unsupported(name, value, accepted.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")))
+        text.and_then(|t| accepted.iter().find(|a| **a == t).copied()).ok_or_else(|| {
+            self.unsupported(
+                name,
+                value,
+                accepted.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "),
+            )
+        })
     }
 
     /// An integer parameter (an integer, or a string of digits), `default` when absent;

@@ -54,12 +54,19 @@ pub(super) fn ehxplll(p: &Params) -> Result<PrimitiveModel, SimError> {
     p.choice("DPHASE_SOURCE", "DISABLED", &["DISABLED"])?;
     let mut outputs = Vec::new();
     for (k, pin) in OUTPUTS.into_iter().enumerate() {
-        let enabled = p.choice(&format!("{pin}_ENABLE"), if k == 0 { "ENABLED" } else { "DISABLED" }, &["ENABLED", "DISABLED"])?;
+        let enabled = p.choice(
+            &format!("{pin}_ENABLE"),
+            if k == 0 { "ENABLED" } else { "DISABLED" },
+            &["ENABLED", "DISABLED"],
+        )?;
         let div = p.int(&format!("{pin}_DIV"), 8, 1..=128)?;
         let eighths = p.int(&format!("{pin}_CPHASE"), 0, 0..=127)? * 8 + p.int(&format!("{pin}_FPHASE"), 0, 0..=7)?;
         outputs.push((pin, enabled == "ENABLED", div, eighths));
     }
-    let &(_, _, fb_div, fb_eighths) = outputs.iter().find(|o| o.0 == feedback).expect("the feedback output is one of the four");
+    let &(_, _, fb_div, fb_eighths) = outputs
+        .iter()
+        .find(|o| o.0 == feedback)
+        .expect("the feedback output is one of the four");
 
     let mut m = Module::new("EHXPLLL_model");
     let clki = m.input("CLKI", unsigned(1));
