@@ -192,8 +192,8 @@ impl Module {
     /// An `inout` port: a pad of the chip, connected to the bidirectional pin of a pad
     /// primitive (`BB`'s `B`, one instance per bit) with
     /// [`InstanceBuilder::inout`](crate::InstanceBuilder::inout). The design reads the
-    /// pad through the primitive's `O` and drives it through `I` and `T`; the port
-    /// itself is neither assigned nor read by logic. Only the top module may have one.
+    /// pad through the primitive's `O` and drives it through `I` and `T`; logic never
+    /// assigns the port itself. Only the top module may have one.
     #[track_caller]
     pub fn inout(&mut self, name: impl Into<String>, shape: Shape) -> Value {
         self.add_signal(name.into(), shape, Value::from(false), Some(Direction::InOut), Location::caller())

@@ -184,3 +184,81 @@ fn a_parameter_value_the_primitive_does_not_accept_lists_what_it_does() {
         "parameter `REG_OUTPUT_CLK` of primitive `MULT18X18D` cannot be \"CLK4\"; it accepts \"NONE\", \"CLK0\", \"CLK1\", \"CLK2\", \"CLK3\""
     );
 }
+
+/// A top with an inout pad `pad` on a `BB`, driven while `oe` is high, read into `seen`.
+fn pad_top() -> (Module, Value, Value) {
+    let mut m = Module::new("top");
+    let pad = m.inout("pad", unsigned(1));
+    let oe = m.input("oe", unsigned(1));
+    let seen = m.output("seen", unsigned(1));
+    (
+        {
+            m.instance("BB", "pad_buffer")
+                .input("I", 0u8)
+                .input("T", !&oe)
+                .output("O", &seen)
+                .inout("B", &pad);
+            m
+        },
+        pad,
+        oe,
+    )
+}
+
+#[test]
+fn an_inout_pad_on_a_bb_is_an_inout_port_in_verilog() {
+    let (m, _, _) = pad_top();
+    let verilog = Design::elaborate(m).unwrap().verilog();
+    assert!(verilog.contains("    inout  wire         pad"), "{verilog}");
+    assert!(verilog.contains(".B(pad)"), "{verilog}");
+}
+
+#[test]
+fn a_pad_driven_by_logic_says_to_drive_it_through_its_buffer() {
+    let (mut m, pad, oe) = pad_top();
+    let line = line!() + 1;
+    m.comb(pad.eq(&oe));
+    let e = single_error(m, ErrorKind::Invalid);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "inout `pad` is a pad and only the bidirectional pin of a pad primitive connects to it, but combinational logic \
+         drives it; drive the pad through the `I` and `T` of its `BB`, and read it through `O`"
+    );
+}
+
+#[test]
+fn a_pad_pin_connected_as_an_output_says_how_to_connect_it() {
+    let mut m = Module::new("top");
+    let seen = m.output("seen", unsigned(1));
+    let line = line!() + 1;
+    m.instance("BB", "pad_buffer")
+        .input("I", 0u8)
+        .input("T", 1u8)
+        .output("O", &seen)
+        .output("B", &seen);
+    let errors = Design::elaborate(m).unwrap_err();
+    let e = errors
+        .0
+        .iter()
+        .find(|e| e.message.contains("bidirectional"))
+        .expect("the pin's direction");
+    assert_at(e, line);
+    assert_eq!(
+        e.message,
+        "pin `B` of primitive `BB` is bidirectional (a pad); connect it with `.inout` to an inout port of the top module"
+    );
+}
+
+#[test]
+fn a_pad_connected_to_no_buffer_is_refused() {
+    let mut m = Module::new("top");
+    let line = line!() + 1;
+    m.inout("pad", unsigned(2));
+    let e = single_error(m, ErrorKind::UndrivenOutput);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "inout `pad`: bit 0 is connected to no pad primitive; connect each bit to the `B` pin of a `BB` with `InstanceBuilder::inout`"
+    );
+}

@@ -129,7 +129,7 @@ fn a_pll_whose_input_is_not_a_testbench_clock_says_what_drives_it() {
 fn asking_for_the_clock_of_a_signal_that_is_not_one_lists_the_clocks() {
     let design = Design::elaborate(examples::hierarchy()).unwrap();
     let sim = Simulator::new(&design).unwrap();
-    let err = sim.clock(sim.signal("sel").unwrap()).err().expect("sel is data");
+    let err = sim.clock(sim.signal("sel").unwrap()).expect_err("sel is data");
     assert_eq!(
         err.to_string(),
         "signal `sel` is not a clock the testbench runs; the clocks are: `clk`, `fast_clk`"

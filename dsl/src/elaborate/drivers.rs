@@ -23,8 +23,9 @@ impl<'a> Lower<'a> {
         }
     }
 
-    /// An inout port: only pad pins connect to it, and each of its bits to one.
-    fn check_pad(&mut self, name: &str, width: u32, location: Option<Location>, uses: &[Use]) {
+    /// An inout port: only pad pins connect to it, and each of its bits to one. Returns
+    /// whether it reported an error.
+    fn check_pad(&mut self, name: &str, width: u32, location: Option<Location>, uses: &[Use]) -> bool {
         if let Some(u) = uses.iter().find(|u| !matches!(u.tag, Tag::Pad(_))) {
             let message = format!(
                 "inout `{name}` is a pad and only the bidirectional pin of a pad primitive connects to it, but {} drives it; \
@@ -32,7 +33,7 @@ impl<'a> Lower<'a> {
                 self.describe_tag(u.tag)
             );
             self.error(ErrorKind::Invalid, message, u.location.or(location).unwrap_or(self.src.location));
-            return;
+            return true;
         }
         let mut covered = vec![false; width as usize];
         for u in uses {
@@ -43,7 +44,9 @@ impl<'a> Lower<'a> {
                 "inout `{name}`: bit {bit} is connected to no pad primitive; connect each bit to the `B` pin of a `BB` with `InstanceBuilder::inout`"
             );
             self.error(ErrorKind::UndrivenOutput, message, location.unwrap_or(self.src.location));
+            return true;
         }
+        false
     }
 
     pub(super) fn check_drivers(&mut self) {
@@ -53,6 +56,10 @@ impl<'a> Lower<'a> {
             uses.sort_by_key(|u| u.location.map(|l| (l.file, l.line, l.column)));
             let wire = &self.out.wires[w];
             let (name, width, location) = (wire.name.clone(), wire.width, wire.location);
+            let is_pad = self.out.wires[w].port == Some(nl::Direction::InOut);
+            if is_pad && self.check_pad(&name, width, location, &uses) {
+                continue;
+            }
             if let Some(first) = uses.first() {
                 for u in &uses[1..] {
                     let overlap = u.lo < first.lo + first.width && first.lo < u.lo + u.width;
@@ -75,9 +82,6 @@ impl<'a> Lower<'a> {
                         break;
                     }
                 }
-            }
-            if self.out.wires[w].port == Some(nl::Direction::InOut) {
-                self.check_pad(&name, width, location, &uses);
             }
             if self.out.wires[w].port == Some(nl::Direction::Output) {
                 let mut covered = vec![false; width as usize];

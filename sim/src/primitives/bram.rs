@@ -93,13 +93,12 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
     let rows = m.memory_init("rows", unsigned(18), ROWS, init);
     for port in &ports {
         let n = port.name;
-        let bus = |m: &mut Module, pin: &str, bits: u32| {
-            cat((0..bits).map(|i| m.input(&format!("{pin}{n}{i}"), unsigned(1))).collect::<Vec<_>>())
-        };
+        let bus =
+            |m: &mut Module, pin: &str, bits: u32| cat((0..bits).map(|i| m.input(format!("{pin}{n}{i}"), unsigned(1))).collect::<Vec<_>>());
         let di = bus(&mut m, "DI", 18);
         let ad = bus(&mut m, "AD", 14);
         let cs = bus(&mut m, "CS", 3);
-        let [ce, oce, clk, we, rst] = ["CE", "OCE", "CLK", "WE", "RST"].map(|pin| m.input(&format!("{pin}{n}"), unsigned(1)));
+        let [ce, oce, clk, we, rst] = ["CE", "OCE", "CLK", "WE", "RST"].map(|pin| m.input(format!("{pin}{n}"), unsigned(1)));
         let write_domain = format!("write_{n}");
         let out_domain = format!("out_{n}");
         m.domain(&write_domain, &clk, ResetKind::None, None);
@@ -131,7 +130,7 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
             latch
         };
         for i in 0..18 {
-            let pin = m.output(&format!("DO{n}{i}"), unsigned(1));
+            let pin = m.output(format!("DO{n}{i}"), unsigned(1));
             m.comb(pin.eq(if i < port.width { out.bit(i) } else { Value::from(false) }));
         }
     }

@@ -58,7 +58,7 @@ pub(super) fn mult18x18d(p: &Params) -> Result<PrimitiveModel, SimError> {
         _ => ResetKind::Async,
     };
     let mut m = Module::new("MULT18X18D_model");
-    let bus = |m: &mut Module, name: &str, n: u32| cat((0..n).map(|i| m.input(&format!("{name}{i}"), unsigned(1))).collect::<Vec<_>>());
+    let bus = |m: &mut Module, name: &str, n: u32| cat((0..n).map(|i| m.input(format!("{name}{i}"), unsigned(1))).collect::<Vec<_>>());
     let a = bus(&mut m, "A", 18);
     let b = bus(&mut m, "B", 18);
     let c = bus(&mut m, "C", 18);
@@ -87,7 +87,7 @@ pub(super) fn mult18x18d(p: &Params) -> Result<PrimitiveModel, SimError> {
     let out = s.stage("OUTPUT", "output_reg", &piped)?;
     let mut m = s.m;
     for i in 0..36 {
-        let pin = m.output(&format!("P{i}"), unsigned(1));
+        let pin = m.output(format!("P{i}"), unsigned(1));
         m.comb(pin.eq(out.bit(i)));
     }
     let signed_p = m.output("SIGNEDP", unsigned(1));
@@ -95,13 +95,13 @@ pub(super) fn mult18x18d(p: &Params) -> Result<PrimitiveModel, SimError> {
     for (names, value) in [(["ROA", "SROA"], &a_in), (["ROB", "SROB"], &b_in)] {
         for name in names {
             for i in 0..18 {
-                let pin = m.output(&format!("{name}{i}"), unsigned(1));
+                let pin = m.output(format!("{name}{i}"), unsigned(1));
                 m.comb(pin.eq(value.bit(i)));
             }
         }
     }
     for i in 0..18 {
-        let pin = m.output(&format!("ROC{i}"), unsigned(1));
+        let pin = m.output(format!("ROC{i}"), unsigned(1));
         m.comb(pin.eq(c_in.bit(i)));
     }
     Ok(PrimitiveModel {

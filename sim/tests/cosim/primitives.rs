@@ -26,7 +26,7 @@ fn pick<'a>(rng: &mut Rng, from: &[&'a str]) -> &'a str {
 /// leaves a collision undefined.
 fn block_ram(seed: u64) -> Design {
     let mut rng = Rng::new(seed);
-    let mut m = Module::new(&format!("bram{seed}"));
+    let mut m = Module::new(format!("bram{seed}"));
     let clk_a = m.input("clk_a", unsigned(1));
     let clk_b = if rng.chance(30) {
         clk_a.clone()
@@ -64,12 +64,12 @@ fn block_ram(seed: u64) -> Design {
             ),
             (format!("CSDECODE_{port}"), csdecode.as_str().into()),
         ]);
-        let di = m.input(&format!("di_{lower}"), unsigned(18));
-        let low = m.input(&format!("ad_low_{lower}"), unsigned(4));
-        let row = m.input(&format!("row_{lower}"), unsigned(4));
-        let select = m.input(&format!("cs_{lower}"), unsigned(1));
-        let [ce, oce, we, rst] = ["ce", "oce", "we", "rst"].map(|p| m.input(&format!("{p}_{lower}"), unsigned(1)));
-        let dout = m.output(&format!("do_{lower}"), unsigned(18));
+        let di = m.input(format!("di_{lower}"), unsigned(18));
+        let low = m.input(format!("ad_low_{lower}"), unsigned(4));
+        let row = m.input(format!("row_{lower}"), unsigned(4));
+        let select = m.input(format!("cs_{lower}"), unsigned(1));
+        let [ce, oce, we, rst] = ["ce", "oce", "we", "rst"].map(|p| m.input(format!("{p}_{lower}"), unsigned(1)));
+        let dout = m.output(format!("do_{lower}"), unsigned(18));
         let ad = cat([low, row.clone(), constant(0, unsigned(6))]);
         // Chip-select bit 0 from the input, bits 1 and 2 equal to the decode.
         let cs = cat([select ^ !Value::from(decode[0]), Value::from(decode[1]), Value::from(decode[2])]);
@@ -111,7 +111,7 @@ fn block_ram(seed: u64) -> Design {
 /// from inputs.
 fn multiplier(seed: u64) -> Design {
     let mut rng = Rng::new(seed);
-    let mut m = Module::new(&format!("mult{seed}"));
+    let mut m = Module::new(format!("mult{seed}"));
     let clocks = [m.input("clk0", unsigned(1)), m.input("clk1", unsigned(1))];
     for (i, clk) in clocks.iter().enumerate() {
         let ticks = m.signal(format!("ticks{i}"), unsigned(1));
