@@ -231,7 +231,7 @@ fn a_pad_driven_by_logic_says_to_drive_it_through_its_buffer() {
 fn a_pad_pin_connected_as_an_output_says_how_to_connect_it() {
     let mut m = Module::new("top");
     let seen = m.output("seen", unsigned(1));
-    let line = line!() + 1;
+    let line = line!() + 5;
     m.instance("BB", "pad_buffer")
         .input("I", 0u8)
         .input("T", 1u8)
