@@ -169,6 +169,18 @@ pub struct Simulator {
     vcd_error: Option<SimError>,
 }
 
+/// Adds a clock on `slot` that no domain uses (a PLL's input or output), with its
+/// schedule; returns its index.
+fn add_clock(p: &mut Program, schedules: &mut Vec<Option<Schedule>>, slot: u32, free: Option<usize>, schedule: Option<Schedule>) -> usize {
+    p.clocks.push(Clock {
+        slot,
+        free,
+        domains: Vec::new(),
+    });
+    schedules.push(schedule);
+    p.clocks.len() - 1
+}
+
 impl Simulator {
     /// Compiles `design` for simulation, every instance of a vendor primitive replaced by
     /// its model. An instance of anything hdl-sim has no model of is an error naming it;
@@ -187,32 +199,14 @@ impl Simulator {
         let mut schedules: Vec<Option<Schedule>> = p.clocks.iter().map(|c| c.free.map(|_| Schedule::free())).collect();
         for (wire, clki, out, pll) in &flat.generated {
             let (slot, free) = (p.wires[wire.index()].slot, p.wires[wire.index()].free);
-            let clock = match p.clocks.iter().position(|c| c.slot == slot) {
-                Some(c) => c,
-                None => {
-                    p.clocks.push(Clock {
-                        slot,
-                        free,
-                        domains: Vec::new(),
-                    });
-                    schedules.push(None);
-                    p.clocks.len() - 1
-                }
-            };
+            let clock = p.clocks.iter().position(|c| c.slot == slot);
+            let clock = clock.unwrap_or_else(|| add_clock(&mut p, &mut schedules, slot, free, None));
             let source_slot = p.wires[clki.index()].slot;
-            let mut source = p.clocks.iter().position(|c| c.slot == source_slot);
-            if source.is_none() {
+            let source = p.clocks.iter().position(|c| c.slot == source_slot).or_else(|| {
                 // A top-level input that clocks nothing but PLLs is a clock all the same.
-                if let Some(w) = p.wires.iter().find(|w| w.slot == source_slot && w.free.is_some()) {
-                    p.clocks.push(Clock {
-                        slot: source_slot,
-                        free: w.free,
-                        domains: Vec::new(),
-                    });
-                    schedules.push(Some(Schedule::free()));
-                    source = Some(p.clocks.len() - 1);
-                }
-            }
+                let input = p.wires.iter().find(|w| w.slot == source_slot && w.free.is_some())?.free;
+                Some(add_clock(&mut p, &mut schedules, source_slot, input, Some(Schedule::free())))
+            });
             let why = match source.map(|c| &schedules[c]) {
                 Some(Some(Schedule { derived: None, .. })) => None,
                 Some(Some(_)) => Some("the output of another PLL"),
