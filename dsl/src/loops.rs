@@ -3,12 +3,15 @@
 //! Bit-level so that `x[1] = x[0]` is not a loop. Operations whose output bits each
 //! depend on all input bits go through one hub node rather than a full bipartite set of
 //! edges, keeping the graph linear in the size of the module. Submodules take part
-//! through a summary of which input ports reach which output ports combinationally.
+//! through a summary of which input ports reach which output ports combinationally,
+//! instances of the ECP5 primitives through the paths their declarations give.
 
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Location};
-use crate::netlist::{Cell, CellPort, Direction, ExprId, ExprKind, Module, Stmt, WireId};
+use crate::instance::Param;
+use crate::netlist::{Cell, CellKind, CellPort, Direction, ExprId, ExprKind, Module, Stmt, WireId, WireSlice};
+use crate::primitives::{self, Primitive};
 
 /// For a module: each output port (its wire and name) with the input ports it
 /// depends on combinationally.
@@ -225,6 +228,7 @@ impl<'m> Graph<'m> {
         }
     }
 
+    /// The paths through submodule `cell`, as its `summary` gives them.
     fn cell(&mut self, cell: &Cell, summary: &Summary) {
         for (out_port, out_name, in_ports) in &summary.paths {
             let Some((_, targets)) = cell.outputs.iter().find(|(p, _)| *p == CellPort::Wire(*out_port)) else {
@@ -236,13 +240,30 @@ impl<'m> Graph<'m> {
                 .filter(|(p, _)| matches!(p, CellPort::Wire(w) if in_ports.contains(w)))
                 .map(|(_, e)| *e)
                 .collect();
-            let hub = self.hub_of(&sources);
-            self.hub_label.insert(hub, format!("{}.{out_name}", cell.name));
-            for part in targets {
-                for b in 0..part.width {
-                    let target = self.bit(part.wire, part.lo + b);
-                    self.edge(hub, target);
-                }
+            self.through(format!("{}.{out_name}", cell.name), &sources, targets.iter());
+        }
+    }
+
+    /// The paths through an instance of a primitive the library knows, with its
+    /// parameters.
+    fn primitive(&mut self, cell: &Cell, primitive: &Primitive, params: &[(String, Param)]) {
+        let on = |port: &CellPort, buses: &[&str]| matches!(port, CellPort::Pin(pin) if primitive.bus_of(pin).is_some_and(|b| buses.contains(&b)));
+        for path in primitive.comb_paths(params) {
+            let sources: Vec<ExprId> = cell.inputs.iter().filter(|(p, _)| on(p, path.from)).map(|(_, e)| *e).collect();
+            let targets = cell.outputs.iter().filter(|(p, _)| on(p, path.to)).flat_map(|(_, parts)| parts);
+            self.through(format!("{}.{}", cell.name, path.to[0]), &sources, targets);
+        }
+    }
+
+    /// A path from every bit of `sources` to every bit of `targets` through one hub
+    /// named `label`.
+    fn through<'s>(&mut self, label: String, sources: &[ExprId], targets: impl Iterator<Item = &'s WireSlice>) {
+        let hub = self.hub_of(sources);
+        self.hub_label.insert(hub, label);
+        for part in targets {
+            for b in 0..part.width {
+                let target = self.bit(part.wire, part.lo + b);
+                self.edge(hub, target);
             }
         }
     }
@@ -369,8 +390,14 @@ pub(crate) fn check(module: &Module, children: &[Option<&Summary>]) -> Result<Su
         }
     }
     for (cell, summary) in module.cells.values().zip(children) {
-        if let Some(summary) = summary {
-            g.cell(cell, summary);
+        match (&cell.kind, summary) {
+            (_, Some(summary)) => g.cell(cell, summary),
+            (CellKind::BlackBox { kind, params, .. }, None) => {
+                if let Some(primitive) = primitives::ecp5(kind) {
+                    g.primitive(cell, &primitive, params);
+                }
+            }
+            _ => {}
         }
     }
     let adjacency = g.adjacency();

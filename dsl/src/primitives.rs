@@ -16,8 +16,8 @@ pub(crate) enum Dir {
     In,
     /// Out of the primitive.
     Out,
-    /// Both ways: a bidirectional pad, connected either way until the language has
-    /// `inout` ports.
+    /// Both ways: a bidirectional pad, connected with `.inout` to an inout port of the
+    /// top module.
     InOut,
 }
 
@@ -33,8 +33,17 @@ pub(crate) struct Primitive {
 impl Primitive {
     /// The direction of pin `name`, if the primitive has it.
     pub(crate) fn pin(&self, name: &str) -> Option<Dir> {
-        self.pins.iter().find_map(|&(base, bits, dir)| {
-            let matches = if bits == 0 {
+        self.entry(name).map(|&(_, _, dir)| dir)
+    }
+
+    /// The bus (or single pin) that pin `name` belongs to: `A` for `A7`.
+    pub(crate) fn bus_of(&self, name: &str) -> Option<&'static str> {
+        self.entry(name).map(|&(base, _, _)| base)
+    }
+
+    fn entry(&self, name: &str) -> Option<&(&'static str, u32, Dir)> {
+        self.pins.iter().find(|&&(base, bits, _)| {
+            if bits == 0 {
                 name == base
             } else {
                 name.strip_prefix(base)
@@ -44,9 +53,48 @@ impl Primitive {
                             .filter(|i| *i < bits && name.len() == base.len() + i.to_string().len())
                     })
                     .is_some()
-            };
-            matches.then_some(dir)
+            }
         })
+    }
+
+    /// The paths through the primitive that take no clock edge, with its parameters
+    /// `params`: which output buses follow which input buses within a cycle, for the
+    /// combinational-loop check. A pad buffer passes its input straight through; the
+    /// multiplier does wherever its register stages (TN1267: input, pipeline, output)
+    /// are absent. The block RAM, the DDR registers and the PLL have none: their
+    /// outputs change only on a clock edge (a DDR output register's `Q` follows `SCLK`,
+    /// and a PLL's feedback input is meant to be its own output).
+    pub(crate) fn comb_paths(&self, params: &[(String, Param)]) -> Vec<CombPath> {
+        let path = |from: &'static [&'static str], to: &'static [&'static str]| CombPath { from, to };
+        match self.name {
+            "BB" => vec![path(&["I", "T"], &["O", "B"])],
+            "IB" | "OB" => vec![path(&["I"], &["O"])],
+            "MULT18X18D" => {
+                let unregistered = |stages: &[&str]| {
+                    stages.iter().all(|stage| {
+                        let clk = params.iter().find(|(n, _)| *n == format!("REG_{stage}_CLK"));
+                        clk.is_none_or(|(_, v)| matches!(v, Param::Str(s) if s == "NONE"))
+                    })
+                };
+                let mut paths = Vec::new();
+                for (stage, operand, registered) in [
+                    ("INPUTA", &["A", "SIGNEDA"], &["ROA", "SROA"]),
+                    ("INPUTB", &["B", "SIGNEDB"], &["ROB", "SROB"]),
+                ] {
+                    if unregistered(&[stage]) {
+                        paths.push(path(operand, registered));
+                    }
+                    if unregistered(&[stage, "PIPELINE", "OUTPUT"]) {
+                        paths.push(path(operand, &["P", "SIGNEDP"]));
+                    }
+                }
+                if unregistered(&["INPUTC"]) {
+                    paths.push(path(&["C"], &["ROC"]));
+                }
+                paths
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Whether the primitive has a parameter called `name`.
@@ -86,6 +134,13 @@ impl Primitive {
         }
         names
     }
+}
+
+/// Output buses of a primitive that follow its input buses within a cycle (see
+/// [`Primitive::comb_paths`]).
+pub(crate) struct CombPath {
+    pub(crate) from: &'static [&'static str],
+    pub(crate) to: &'static [&'static str],
 }
 
 /// The values a parameter accepts, where the library knows them: the register options of

@@ -262,3 +262,64 @@ fn a_pad_connected_to_no_buffer_is_refused() {
         "inout `pad`: bit 0 is connected to no pad primitive; connect each bit to the `B` pin of a `BB` with `InstanceBuilder::inout`"
     );
 }
+
+/// A `BB` whose read-back `O` feeds its own `I` through logic: a loop through the pad
+/// buffer, which passes `I` to `O` within the cycle.
+#[test]
+fn a_loop_through_a_pad_buffer_is_a_combinational_loop() {
+    let mut m = Module::new("top");
+    let pad = m.inout("pad", unsigned(1));
+    let o = m.signal("o", unsigned(1));
+    let i = m.signal("i", unsigned(1));
+    let line = line!() + 1;
+    m.comb(i.eq(!&o));
+    m.instance("BB", "pad_buffer")
+        .input("I", &i)
+        .input("T", 0u8)
+        .output("O", &o)
+        .inout("B", &pad);
+    let e = single_error(m, ErrorKind::CombinationalLoop);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "combinational loop: o -> i -> pad_buffer.O -> o; each of these depends on itself within one cycle. Break the loop with a register (assign one of them in a clock domain)"
+    );
+}
+
+/// A multiplier's product fed back to its operand: a loop only when no register stage
+/// (input, pipeline or output) lies between `A` and `P`.
+fn multiplier_feedback(stages: &[(&str, &str)]) -> Module {
+    let mut m = Module::new("top");
+    let clk = m.input("clk", unsigned(1));
+    let y = m.output("y", unsigned(18));
+    let p = m.signal("p", unsigned(18));
+    let mut mult = m.instance("MULT18X18D", "mult").input("CLK0", &clk);
+    for (param, value) in stages {
+        mult = mult.param(param, *value);
+    }
+    for bit in 0..18 {
+        mult = mult
+            .input(&format!("A{bit}"), p.bit(bit))
+            .input(&format!("B{bit}"), 1u8 & (bit == 0) as u8)
+            .output(&format!("P{bit}"), &p.bit(bit));
+    }
+    m.comb(y.eq(&p));
+    m
+}
+
+#[test]
+fn a_loop_through_an_unregistered_multiplier_is_a_combinational_loop() {
+    let e = single_error(multiplier_feedback(&[]), ErrorKind::CombinationalLoop);
+    assert!(e.message.starts_with("combinational loop: "), "{e}");
+    assert!(e.message.contains("mult.P"), "the path names the multiplier: {e}");
+    let e = single_error(multiplier_feedback(&[("REG_INPUTB_CLK", "CLK0")]), ErrorKind::CombinationalLoop);
+    assert!(e.message.contains("mult.P"), "registering only B leaves A's path: {e}");
+}
+
+#[test]
+fn any_register_stage_between_the_operand_and_the_product_breaks_the_loop() {
+    for stage in ["REG_INPUTA_CLK", "REG_PIPELINE_CLK", "REG_OUTPUT_CLK"] {
+        let design = Design::elaborate(multiplier_feedback(&[(stage, "CLK0")]));
+        assert!(design.is_ok(), "{stage} = CLK0: {}", design.err().unwrap());
+    }
+}
