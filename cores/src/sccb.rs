@@ -196,13 +196,15 @@ fn cat_bit(v: &Value, bit: &Value) -> Value {
     hdl_dsl::cat([bit.clone(), v.slice(0..v.width() - 1)])
 }
 
-/// Joins `oe` and `i` to an open-drain pin through the ECP5 `BB` primitive: the pad is
-/// driven low while `oe` is high, else left to the pull-up; `i` reads it. `pad` must be a
-/// top-level port (declare it an output; nextpnr treats a `BB`'s pad as bidirectional).
+/// Joins `oe` and `i` to an open-drain pin through the ECP5 `BB` primitive, instance
+/// `name` of `m`: the pad is driven low while `oe` is high, else left to the pull-up;
+/// `i` reads it. `pad` must be an inout port of the top module (`Module::inout`), so `m`
+/// is the top; give the pin `PULLMODE=UP` in the constraints.
+#[track_caller]
 pub fn sio_pad(m: &mut Module, name: &str, oe: &Value, i: &Value, pad: &Value) {
     m.instance("BB", name)
         .input("I", 0u8)
         .input("T", !oe)
         .output("O", i)
-        .output("B", pad);
+        .inout("B", pad);
 }

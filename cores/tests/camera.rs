@@ -1,29 +1,54 @@
-//! The camera path against the OV7670 model: configuration over SCCB (register file,
-//! read-back, bus timing), and pictures through capture into the frame buffer, exact,
-//! with and without faults.
+//! The camera path against the OV7670 model: configuration over SCCB from the pins of a
+//! top, SIO_D through its `BB` pad with the camera's acknowledges and read-back data
+//! coming back through the same pin (register file, read-back, bus timing); and pictures
+//! through capture into the frame buffer, exact, with and without faults.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565, QVGA_RGB565};
+use hdl_cores::sccb::sio_pad;
 use hdl_dsl::{unsigned, Design, Module, ResetKind};
 use hdl_models::ov7670::{CameraHandle, Fault, Image, Pclk, PixelPins, SccbPins, Timing};
 use hdl_sim::{Simulator, Xorshift};
 
 const CLK_HZ: u64 = 25_000_000;
 
+/// The camera-side top: the configurator on the `clk` pin with SIO_C on a pin and SIO_D
+/// on a `BB` pad, as on the board; `done` and `error` are pins too.
+fn camera_top(table: &[Step]) -> Module {
+    let mut m = Module::new("camera_top");
+    let clk = m.input("clk", unsigned(1));
+    let rst = m.input("rst", unsigned(1));
+    m.domain("sync", &clk, ResetKind::Sync, Some(&rst));
+    let sio_c = m.output("sio_c", unsigned(1));
+    let sio_d = m.inout("sio_d", unsigned(1));
+    let done = m.output("done", unsigned(1));
+    let error = m.output("error", unsigned(1));
+    let config = m.add("camera_config", configurator(table, ConfigOptions::new(CLK_HZ)));
+    m.comb([sio_c.eq(&config.sio_c), done.eq(&config.done), error.eq(&config.error)]);
+    sio_pad(&mut m, "sio_d_pad", &config.sio_d_oe, &config.sio_d_i, &sio_d);
+    m
+}
+
+/// Runs the configurator with `camera` on its pins until it is done; returns whether it
+/// reported an error, and when it finished.
 fn configure(table: &[Step], camera: &CameraHandle) -> (bool, u64) {
-    let design = Design::elaborate(configurator(table, ConfigOptions::new(CLK_HZ)).into_module()).unwrap();
+    let design = Design::elaborate(camera_top(table)).unwrap();
     let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     sim.set_period(sync, 40_000);
-    let pins = SccbPins {
-        sio_c: "sio_c",
-        sio_d_oe: "sio_d_oe",
-        sio_d_i: "sio_d_i",
-    };
-    camera.attach_sccb(&mut sim, sync, pins).unwrap();
+    camera
+        .attach_sccb(
+            &mut sim,
+            sync,
+            SccbPins {
+                sio_c: "sio_c",
+                sio_d: "sio_d",
+            },
+        )
+        .unwrap();
     let done = sim.signal("done").unwrap();
     let error = sim.signal("error").unwrap();
     sim.run_until(sync, 2_000_000, |s| s.get(done) == 1).unwrap();

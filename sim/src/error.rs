@@ -128,6 +128,13 @@ pub enum SimError {
         /// The clocks the testbench runs.
         clocks: Vec<String>,
     },
+    /// The signal is not an inout port of the top module on a modelled pad.
+    NotAPad {
+        /// The name asked for.
+        name: String,
+        /// The pads there are.
+        pads: Vec<String>,
+    },
     /// Writing a waveform failed.
     Io {
         /// The file.
@@ -160,8 +167,8 @@ impl fmt::Display for SimError {
             SimError::NotASignal { why } => f.write_str(why),
             SimError::NotSettable { name, settable } => write!(
                 f,
-                "signal `{name}` is driven by the design and cannot be set; a testbench sets inputs of the top module \
-                 and outputs of black boxes: {}",
+                "signal `{name}` is driven by the design and cannot be set; a testbench sets inputs of the top module, \
+                 outputs of black boxes, and what the board drives onto pads (`<pad>.outside`): {}",
                 list(settable)
             ),
             SimError::ValueTooWide { name, width, value } => {
@@ -224,6 +231,11 @@ impl fmt::Display for SimError {
                 f,
                 "signal `{name}` is not a clock the testbench runs; the clocks are: {}",
                 list(clocks)
+            ),
+            SimError::NotAPad { name, pads } => write!(
+                f,
+                "`{name}` is not a pad: a pad is an inout port of the top module on a `BB`; the pads are: {}",
+                list(pads)
             ),
             SimError::Io { path, message } => write!(f, "`{path}`: {message}"),
         }

@@ -4,8 +4,11 @@
 //! instance of a vendor primitive is replaced by its simulation model (see
 //! [`crate::primitives`]), a netlist like any other; the outputs of an instance the
 //! testbench declared a black box become free wires that it or a behavioural model
-//! drives. Named constants become constants.
+//! drives. A pad's model also reads what the world outside drives onto the pin, from a
+//! free wire `<port>.outside` beside the top's inout port. Named constants become
+//! constants.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use hdl_dsl::netlist::{self as nl, Cell, CellKind, CellPort, ExprId, ExprKind, Module, ModuleId, Netlist, Stmt, WireId, WireSlice};
@@ -24,6 +27,9 @@ pub(crate) struct Flat {
     /// The clocks PLL models make: the output wire, the wire of the `CLKI` it follows,
     /// its timing and the PLL's path.
     pub generated: Vec<(WireId, WireId, ClockOut, String)>,
+    /// The top's inout ports on modelled pads, each with its free `.outside` wire: what
+    /// the world outside drives onto each bit.
+    pub pads: Vec<(WireId, WireId)>,
 }
 
 /// Flattens the design below `netlist.top`; the instances at the paths in `black_boxes`
@@ -37,6 +43,7 @@ pub(crate) fn flatten(netlist: &Netlist, black_boxes: &[&str]) -> Result<Flat, S
         },
         free: Vec::new(),
         generated: Vec::new(),
+        outside: BTreeMap::new(),
         models: Models::default(),
         black_boxes,
         unused_black_boxes: black_boxes.to_vec(),
@@ -55,6 +62,7 @@ pub(crate) fn flatten(netlist: &Netlist, black_boxes: &[&str]) -> Result<Flat, S
         module: f.out,
         free: f.free,
         generated: f.generated,
+        pads: f.outside.into_iter().collect(),
     };
     #[cfg(debug_assertions)]
     {
@@ -72,6 +80,8 @@ struct Flattener<'a> {
     out: Module,
     free: Vec<WireId>,
     generated: Vec<(WireId, WireId, ClockOut, String)>,
+    /// The `.outside` wire of each pad wire, made when a pad model first connects to it.
+    outside: BTreeMap<WireId, WireId>,
     models: Models,
     black_boxes: &'a [&'a str],
     unused_black_boxes: Vec<&'a str>,
@@ -224,6 +234,13 @@ impl Flattener<'_> {
                         };
                         let rhs = self.wire_expr(driver);
                         self.connect(slices(parts), rhs, location);
+                        if let Some(pad) = model.pads.iter().find(|p| p.pin == pin) {
+                            let outside = pins.iter().find(|(name, _)| name == pad.outside).map(|&(_, w)| w);
+                            let outside = outside.expect("a pad model has the input it names");
+                            let rhs = self.outside_of(&slices(parts), location);
+                            let lhs = self.whole(outside);
+                            self.connect(lhs, rhs, location);
+                        }
                     }
                 }
             }
@@ -247,7 +264,7 @@ impl Flattener<'_> {
         let wires = self.instance(behaviour, behaviour.top, prefix)?;
         let pins: Vec<(String, WireId)> = behaviour.top().ports().map(|(id, w)| (w.name.clone(), wires[id.index()])).collect();
         for (id, w) in behaviour.top().ports() {
-            if w.port != Some(Direction::Input) {
+            if w.port != Some(Direction::Input) || model.pads.iter().any(|p| p.outside == w.name) {
                 continue;
             }
             let given = cell.inputs.iter().find(|(port, _)| netlist.port_name(cell, port) == w.name);
@@ -271,16 +288,53 @@ impl Flattener<'_> {
     /// scheduler) drives.
     fn free_wire(&mut self, prefix: &str, pin: &str, parts: &[WireSlice], location: Location) -> WireId {
         let width = parts.iter().map(|p| p.width).sum();
+        self.free(format!("{prefix}{pin}"), Bits::zero(width), location)
+    }
+
+    /// A wire called `name` that the testbench drives, starting at `init`.
+    fn free(&mut self, name: String, init: Bits, location: Location) -> WireId {
         let free = self.out.wires.push(nl::Wire {
-            name: format!("{prefix}{pin}"),
-            width,
+            name,
+            width: init.width(),
             signed: false,
-            init: Bits::zero(width),
+            init,
             port: None,
             location: Some(location),
         });
         self.free.push(free);
         free
+    }
+
+    /// What the world outside drives onto the pad bits `parts` (of the top's inout
+    /// ports), from their `.outside` wires; each starts released (all ones).
+    fn outside_of(&mut self, parts: &[WireSlice], location: Location) -> ExprId {
+        let bits: Vec<ExprId> = parts
+            .iter()
+            .map(|part| {
+                let pad = self.out.wire(part.wire);
+                let (name, width) = (format!("{}.outside", pad.name), pad.width);
+                let outside = match self.outside.get(&part.wire) {
+                    Some(&w) => w,
+                    None => {
+                        let mut released = Bits::zero(width);
+                        (0..width).for_each(|b| released.set_bit(b, true));
+                        let w = self.free(name, released, location);
+                        self.outside.insert(part.wire, w);
+                        w
+                    }
+                };
+                let whole = self.wire_expr(outside);
+                self.out.exprs.push(nl::Expr {
+                    width: part.width,
+                    kind: ExprKind::Slice { value: whole, lo: part.lo },
+                })
+            })
+            .collect();
+        let width = parts.iter().map(|p| p.width).sum();
+        self.out.exprs.push(nl::Expr {
+            width,
+            kind: ExprKind::Concat(bits),
+        })
     }
 
     fn whole(&self, wire: WireId) -> Vec<WireSlice> {

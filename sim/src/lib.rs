@@ -61,6 +61,6 @@ pub mod stream;
 mod vcd;
 
 pub use error::SimError;
-pub use simulator::{Domain, Memory, Model, Sampled, Signal, Simulator, DEFAULT_PERIOD_PS};
+pub use simulator::{Domain, Memory, Model, Pad, Sampled, Signal, Simulator, DEFAULT_PERIOD_PS};
 pub use stimulus::Xorshift;
 pub use vcd::Trace;

@@ -39,6 +39,20 @@ pub struct Domain {
     domain: Option<usize>,
 }
 
+/// A bidirectional pin of the design, found by [`Simulator::pad`]: an inout port of the
+/// top module on `BB` pads, seen from the board. `line` is the level on the pin;
+/// `outside` is what the board drives onto it, bit by bit: 1 leaves the bit to the
+/// design and the pull-up, 0 pulls it low. The pin is the wired AND of the design's
+/// drive, the board's and the pull-up (a 0 from either side wins), as on an open-drain
+/// bus. `outside` starts all ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pad {
+    /// The level on the pin.
+    pub line: Signal,
+    /// What the board drives; set it with [`Simulator::set`].
+    pub outside: Signal,
+}
+
 /// A memory of the simulated design, found by [`Simulator::memory`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Memory(usize);
@@ -151,6 +165,8 @@ pub struct Simulator {
     /// Units to re-run, as a bit set.
     dirty: Vec<u64>,
     names: BTreeMap<String, u32>,
+    /// The top's pads by name: the pin's wire and its `.outside` wire.
+    pads: BTreeMap<String, (u32, u32)>,
     /// The design's signals, by the values they were built as.
     signals: SignalIndex,
     top: String,
@@ -196,6 +212,11 @@ impl Simulator {
         let flat = flatten(design.netlist(), paths)?;
         let mut p = compile(&flat);
         let names = p.wires.iter().enumerate().map(|(i, w)| (w.name.clone(), i as u32)).collect();
+        let pads = flat
+            .pads
+            .iter()
+            .map(|&(line, outside)| (p.wires[line.index()].name.clone(), (line.index() as u32, outside.index() as u32)))
+            .collect();
         let mut schedules: Vec<Option<Schedule>> = p.clocks.iter().map(|c| c.free.map(|_| Schedule::free())).collect();
         for (wire, clki, out, pll) in &flat.generated {
             let (slot, free) = (p.wires[wire.index()].slot, p.wires[wire.index()].free);
@@ -240,6 +261,7 @@ impl Simulator {
                 .map(|i| mask(p.units.len().saturating_sub(i * 64).min(64) as u32))
                 .collect(),
             names,
+            pads,
             signals: design.signals(),
             top: flat.module.name.clone(),
             clock_level: vec![false; p.clocks.len()],
@@ -296,14 +318,7 @@ impl Simulator {
     /// inside instance `child`.
     pub fn signal(&self, path: &str) -> Result<Signal, SimError> {
         match self.names.get(path) {
-            Some(&wire) => {
-                let w = &self.p.wires[wire as usize];
-                Ok(Signal {
-                    wire,
-                    slot: w.slot,
-                    width: w.width,
-                })
-            }
+            Some(&wire) => Ok(self.signal_at(wire)),
             None => {
                 let last = path.rsplit('.').next().unwrap_or(path);
                 let mut candidates: Vec<String> = self.names.keys().filter(|n| n.rsplit('.').next() == Some(last)).cloned().collect();
@@ -315,6 +330,28 @@ impl Simulator {
                     candidates,
                 })
             }
+        }
+    }
+
+    /// The pad at inout port `name` of the top module, for a model of what is on the
+    /// board beside it (see [`Pad`]).
+    pub fn pad(&self, name: &str) -> Result<Pad, SimError> {
+        let &(line, outside) = self.pads.get(name).ok_or_else(|| SimError::NotAPad {
+            name: name.to_owned(),
+            pads: self.pads.keys().cloned().collect(),
+        })?;
+        Ok(Pad {
+            line: self.signal_at(line),
+            outside: self.signal_at(outside),
+        })
+    }
+
+    fn signal_at(&self, wire: u32) -> Signal {
+        let w = &self.p.wires[wire as usize];
+        Signal {
+            wire,
+            slot: w.slot,
+            width: w.width,
         }
     }
 

@@ -18,8 +18,8 @@ fn setting_a_signal_the_design_drives_lists_what_can_be_set() {
     assert!(matches!(err, SimError::NotSettable { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "signal `out` is driven by the design and cannot be set; a testbench sets inputs of the top module \
-         and outputs of black boxes: `clk`, `rst`, `fast_clk`, `sel`"
+        "signal `out` is driven by the design and cannot be set; a testbench sets inputs of the top module, \
+         outputs of black boxes, and what the board drives onto pads (`<pad>.outside`): `clk`, `rst`, `fast_clk`, `sel`"
     );
 }
 
@@ -133,5 +133,23 @@ fn asking_for_the_clock_of_a_signal_that_is_not_one_lists_the_clocks() {
     assert_eq!(
         err.to_string(),
         "signal `sel` is not a clock the testbench runs; the clocks are: `clk`, `fast_clk`"
+    );
+}
+
+#[test]
+fn asking_for_a_pad_that_is_not_one_lists_the_pads() {
+    let mut m = hdl_dsl::Module::new("top");
+    let sda = m.inout("sda", unsigned(1));
+    let scl = m.output("scl", unsigned(1));
+    let line = m.input("line", unsigned(1));
+    m.comb(scl.eq(&line));
+    m.instance("BB", "sda_pad").input("T", 1u8).inout("B", &sda);
+    let design = Design::elaborate(m).unwrap();
+    let sim = Simulator::new(&design).unwrap();
+    let err = sim.pad("scl").unwrap_err();
+    assert!(matches!(err, SimError::NotAPad { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "`scl` is not a pad: a pad is an inout port of the top module on a `BB`; the pads are: `sda`"
     );
 }

@@ -139,3 +139,46 @@ fn mult18x18d_multiplies_with_the_latency_of_its_register_stages() {
         }
     }
 }
+
+/// A `BB` on the inout port `pad`, driven from the inputs `i` and `t`, read on `o`.
+fn pad_buffer() -> Design {
+    let mut m = Module::new("pad_top");
+    let pad = m.inout("pad", unsigned(1));
+    let i = m.input("i", unsigned(1));
+    let t = m.input("t", unsigned(1));
+    let o = m.output("o", unsigned(1));
+    m.instance("BB", "pad_buffer")
+        .input("I", &i)
+        .input("T", &t)
+        .output("O", &o)
+        .inout("B", &pad);
+    Design::elaborate(m).unwrap()
+}
+
+#[test]
+fn a_pad_is_the_wired_and_of_the_design_the_board_and_the_pull_up() {
+    let design = pad_buffer();
+    let mut sim = Simulator::new(&design).unwrap();
+    let pad = sim.pad("pad").unwrap();
+    let (i, t, o) = (sim.signal("i").unwrap(), sim.signal("t").unwrap(), sim.signal("o").unwrap());
+    // At the start the board has let go and the design drives I = 0 (T = 0).
+    assert_eq!((sim.get(pad.outside), sim.get(pad.line)), (1, 0));
+    // (T, I, board) -> pin: released by both, the pull-up holds it high; a 0 from
+    // either side pulls it low; the design driving 1 against a board that lets go is 1.
+    for (tv, iv, board, pin) in [
+        (1, 0, 1, 1),
+        (1, 1, 1, 1),
+        (1, 0, 0, 0),
+        (1, 1, 0, 0),
+        (0, 0, 1, 0),
+        (0, 1, 1, 1),
+        (0, 0, 0, 0),
+        (0, 1, 0, 0),
+    ] {
+        sim.set(t, tv).unwrap();
+        sim.set(i, iv).unwrap();
+        sim.set(pad.outside, board).unwrap();
+        assert_eq!(sim.get(pad.line), pin, "T={tv} I={iv} board={board}");
+        assert_eq!(sim.get(o), pin, "O reads the pin: T={tv} I={iv} board={board}");
+    }
+}

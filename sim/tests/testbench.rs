@@ -233,8 +233,8 @@ fn misuse_gets_clear_errors() {
     let err = sim.set(out, 1).unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "signal `out` is driven by the design and cannot be set; a testbench sets inputs of the top module \
-             and outputs of black boxes: `clk`, `rst`, `fast_clk`, `sel`"
+            "signal `out` is driven by the design and cannot be set; a testbench sets inputs of the top module, \
+             outputs of black boxes, and what the board drives onto pads (`<pad>.outside`): `clk`, `rst`, `fast_clk`, `sel`"
         ),
         "{err}"
     );

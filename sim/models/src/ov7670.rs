@@ -1,8 +1,9 @@
 //! An OV7670 camera beside a design: an SCCB slave with the camera's register file, and
 //! a pixel source that plays an image with the camera's RGB565 timing.
 //!
-//! **Control.** The slave watches SIO_C and the master's pull on SIO_D each system clock
-//! and drives the line back: it acknowledges every phase (the OV7670 drives the ninth
+//! **Control.** The slave watches the SIO_C pin and the SIO_D pad each system clock and
+//! pulls SIO_D low through the pad as the camera does (the pad is the wired AND of the
+//! design's drive, the camera's and the pull-up): it acknowledges every phase (the OV7670 drives the ninth
 //! bit low), records every write, answers reads, and resets its registers on a COM7
 //! reset. It also measures the bus: the shortest SIO_C period and the shortest start
 //! hold and stop set-up times.
@@ -22,7 +23,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use hdl_sim::SimError;
-use hdl_sim::{Domain, Model, Signal, Simulator};
+use hdl_sim::{Domain, Model, Pad, Signal, Simulator};
 use hdl_video::{rgb565, Picture};
 
 /// The blanking the pixel source uses.
@@ -174,8 +175,7 @@ impl CameraHandle {
 struct Slave {
     camera: Rc<RefCell<Camera>>,
     sio_c: Signal,
-    sio_d_oe: Signal,
-    sio_d_i: Signal,
+    sio_d: Pad,
     last_c: bool,
     last_line: bool,
     /// Pulling SIO_D low ourselves.
@@ -225,7 +225,7 @@ impl Model for Slave {
     fn tick(&mut self, sim: &mut Simulator) {
         let now = sim.time_ps();
         let c = sim.get(self.sio_c) == 1;
-        let line = sim.get(self.sio_d_oe) == 0 && !self.pull;
+        let line = sim.get(self.sio_d.line) == 1;
         if c && self.last_c && self.last_line && !line {
             // Start.
             self.active = true;
@@ -289,9 +289,9 @@ impl Model for Slave {
             }
         }
         self.last_c = c;
-        self.last_line = sim.get(self.sio_d_oe) == 0 && !self.pull;
-        sim.set(self.sio_d_i, self.last_line as u64)
-            .expect("SIO_D in is an input of the design");
+        sim.set(self.sio_d.outside, !self.pull as u64)
+            .expect("a pad's outside drive is settable");
+        self.last_line = sim.get(self.sio_d.line) == 1;
     }
 }
 
@@ -450,15 +450,15 @@ impl Model for OversampledSource {
     }
 }
 
-/// The camera's control pins in the design, by name.
+/// The camera's control pins on the top module, by name.
 #[derive(Clone, Copy, Debug)]
 pub struct SccbPins<'a> {
-    /// SIO_C (a design output).
+    /// SIO_C: an output of the top.
     pub sio_c: &'a str,
-    /// The master's pull on SIO_D (a design output).
-    pub sio_d_oe: &'a str,
-    /// SIO_D as the master reads it (a design input).
-    pub sio_d_i: &'a str,
+    /// SIO_D: an inout port of the top on a `BB` pad (see [`Simulator::pad`]). The
+    /// camera pulls it low through the pad to acknowledge and to send the bits of a
+    /// read; the pull-up holds it high otherwise.
+    pub sio_d: &'a str,
 }
 
 /// The camera's pixel pins in the design, by name (all design inputs).
@@ -507,14 +507,13 @@ impl CameraHandle {
         self.camera.borrow_mut().registers[register as usize] = value;
     }
 
-    /// Connects the SCCB slave to the design's master, watching it every cycle of
-    /// `system` (the domain clocking the master).
+    /// Connects the SCCB slave to the top's SIO_C and SIO_D pins, watching them every
+    /// cycle of `system` (the domain clocking the master).
     pub fn attach_sccb(&self, sim: &mut Simulator, system: Domain, pins: SccbPins) -> Result<(), SimError> {
         let slave = Slave {
             camera: self.camera.clone(),
             sio_c: sim.signal(pins.sio_c)?,
-            sio_d_oe: sim.signal(pins.sio_d_oe)?,
-            sio_d_i: sim.signal(pins.sio_d_i)?,
+            sio_d: sim.pad(pins.sio_d)?,
             last_c: true,
             last_line: true,
             pull: false,
@@ -527,7 +526,6 @@ impl CameraHandle {
             last_rise: None,
             start_at: None,
         };
-        sim.set(slave.sio_d_i, 1)?;
         sim.add_model(system, slave);
         Ok(())
     }

@@ -134,11 +134,7 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
             m.comb(pin.eq(if i < port.width { out.bit(i) } else { Value::from(false) }));
         }
     }
-    Ok(PrimitiveModel {
-        netlist: netlist(m),
-        high_when_open: &[],
-        clocks: Vec::new(),
-    })
+    Ok(PrimitiveModel::plain(netlist(m)))
 }
 
 /// The row bit that data bit `d` (0..16) of a narrow word occupies: the parity bits

@@ -105,8 +105,7 @@ pub(super) fn mult18x18d(p: &Params) -> Result<PrimitiveModel, SimError> {
         m.comb(pin.eq(c_in.bit(i)));
     }
     Ok(PrimitiveModel {
-        netlist: netlist(m),
         high_when_open: &["CE0", "CE1", "CE2", "CE3"],
-        clocks: Vec::new(),
+        ..PrimitiveModel::plain(netlist(m))
     })
 }

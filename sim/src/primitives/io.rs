@@ -2,7 +2,7 @@
 
 use hdl_dsl::{mux, unsigned, Module, ResetKind};
 
-use super::{netlist, Params, PrimitiveModel};
+use super::{netlist, Pad, Params, PrimitiveModel};
 use crate::error::SimError;
 
 /// Declares the two edges of `SCLK` as the domains `rise` and `fall`, reset at once by
@@ -33,11 +33,7 @@ pub(super) fn oddrx1f(_p: &Params) -> Result<PrimitiveModel, SimError> {
     m.sync_in("rise", [in0.eq(&d0), in1.eq(&d1), out0.eq(&in0), out1.eq(&in1)]);
     m.sync_in("fall", low.eq(&out1));
     m.comb(q.eq(mux(&sclk, &out0, &low)));
-    Ok(PrimitiveModel {
-        netlist: netlist(m),
-        high_when_open: &[],
-        clocks: Vec::new(),
-    })
+    Ok(PrimitiveModel::plain(netlist(m)))
 }
 
 /// `IDDRX1F`: two bits per `SCLK` period from one pin. `D` sampled at rising edge `n`
@@ -52,26 +48,28 @@ pub(super) fn iddrx1f(_p: &Params) -> Result<PrimitiveModel, SimError> {
     let [at_rise, at_fall] = ["at_rise", "at_fall"].map(|n| m.signal(n, unsigned(1)));
     m.sync_in("rise", [at_rise.eq(&d), q0.eq(&at_rise), q1.eq(&at_fall)]);
     m.sync_in("fall", at_fall.eq(&d));
-    Ok(PrimitiveModel {
-        netlist: netlist(m),
-        high_when_open: &[],
-        clocks: Vec::new(),
-    })
+    Ok(PrimitiveModel::plain(netlist(m)))
 }
 
-/// `BB`: a bidirectional pad. While `T` is low the design drives the pad with `I`;
-/// while high the pad is released and its pull-up holds it high. `O` reads the pad.
+/// `BB`: a bidirectional pad with a pull-up. While `T` is low the design drives the pad
+/// with `I`; while high it releases it. The world outside drives it too (the input
+/// `OUTSIDE`: 1 released, 0 pulled low), and the pin is the wired AND of both sides and
+/// the pull-up: a 0 from either side wins, as on an open-drain bus like SCCB's SIO_D. `O`
+/// reads the pin.
 pub(super) fn bb() -> PrimitiveModel {
     let mut m = Module::new("BB_model");
     let i = m.input("I", unsigned(1));
     let t = m.input("T", unsigned(1));
+    let outside = m.input("OUTSIDE", unsigned(1));
     let o = m.output("O", unsigned(1));
     let b = m.output("B", unsigned(1));
-    m.comb([b.eq(mux(&t, true, &i)), o.eq(&b)]);
+    m.comb([b.eq(mux(&t, true, &i) & &outside), o.eq(&b)]);
     PrimitiveModel {
-        netlist: netlist(m),
-        high_when_open: &[],
-        clocks: Vec::new(),
+        pads: &[Pad {
+            pin: "B",
+            outside: "OUTSIDE",
+        }],
+        ..PrimitiveModel::plain(netlist(m))
     }
 }
 
@@ -81,9 +79,5 @@ pub(super) fn buffer(kind: &str) -> PrimitiveModel {
     let i = m.input("I", unsigned(1));
     let o = m.output("O", unsigned(1));
     m.comb(o.eq(&i));
-    PrimitiveModel {
-        netlist: netlist(m),
-        high_when_open: &[],
-        clocks: Vec::new(),
-    }
+    PrimitiveModel::plain(netlist(m))
 }

@@ -35,6 +35,28 @@ pub(crate) struct PrimitiveModel {
     pub high_when_open: &'static [&'static str],
     /// Output pins that are clocks the scheduler makes, with their timing.
     pub clocks: Vec<ClockOut>,
+    /// Pad pins, each with the model's input that carries what the world outside the
+    /// chip drives onto it (flattening connects it to the pad's `.outside` wire).
+    pub pads: &'static [Pad],
+}
+
+/// A pad pin of a model: `pin` is the pad, `outside` the model input that carries the
+/// outside drive (1 where released, 0 where pulled low).
+pub(crate) struct Pad {
+    pub pin: &'static str,
+    pub outside: &'static str,
+}
+
+impl PrimitiveModel {
+    /// A model with nothing but its netlist: unconnected inputs low, no clocks, no pads.
+    fn plain(netlist: Rc<Netlist>) -> PrimitiveModel {
+        PrimitiveModel {
+            netlist,
+            high_when_open: &[],
+            clocks: Vec::new(),
+            pads: &[],
+        }
+    }
 }
 
 /// Builds models, once per primitive and parameter set.

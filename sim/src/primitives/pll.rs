@@ -96,8 +96,7 @@ pub(super) fn ehxplll(p: &Params) -> Result<PrimitiveModel, SimError> {
         }
     }
     Ok(PrimitiveModel {
-        netlist: netlist(m),
-        high_when_open: &[],
         clocks,
+        ..PrimitiveModel::plain(netlist(m))
     })
 }
