@@ -8,7 +8,8 @@
 // REG_*_RST name (RESETMODE: reset at the edge or at once; reset wins over enable).
 // ROA/SROA, ROB/SROB and ROC give the registered operands. The cascade inputs (SRIA,
 // SRIB), MULT_BYPASS and GSR are not modelled. The silicon reads an unconnected clock
-// enable as high; this model cannot, so connect the enables the stages use.
+// enable as high; so does this model where the simulator leaves the pin floating
+// (Icarus: z). Verilator has no z and reads it low: connect the enables there.
 `timescale 1ps/1ps
 module MULT18X18D #(
     parameter REG_INPUTA_CLK = "NONE",
@@ -55,7 +56,7 @@ module MULT18X18D #(
     output SIGNEDP
 );
     wire [3:0] clk = {CLK3, CLK2, CLK1, CLK0};
-    wire [3:0] ce = {CE3, CE2, CE1, CE0};
+    wire [3:0] ce = {CE3 !== 1'b0, CE2 !== 1'b0, CE1 !== 1'b0, CE0 !== 1'b0};
     wire [3:0] rst = {RST3, RST2, RST1, RST0};
 
     wire [18:0] a_in, b_in;

@@ -96,6 +96,20 @@ pub fn yosys_synth_ecp5(yosys: &Path, verilog: &str, top: &str) -> Result<String
 /// printed once they settle, and `clk` rises and falls. Returns the printed outputs, one
 /// row of hex strings per cycle. Stimulus is read from files, so long runs stay cheap.
 pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[Vec<u128>]) -> Result<Vec<Vec<String>>, String> {
+    let sources = [("design.v".to_owned(), design.verilog())];
+    icarus_cycles_of(iverilog, vvp, design, &sources, stimulus)
+}
+
+/// [`icarus_cycles`] on other Verilog with the same top module and ports as `design`,
+/// such as its post-synthesis netlist ([`crate::post_synth`]): `sources` are the files
+/// (name, text) to compile.
+pub fn icarus_cycles_of(
+    iverilog: &Path,
+    vvp: &Path,
+    design: &Design,
+    sources: &[(String, String)],
+    stimulus: &[Vec<u128>],
+) -> Result<Vec<Vec<String>>, String> {
     let top = design.netlist().top();
     let inputs: Vec<_> = top
         .ports()
@@ -139,13 +153,16 @@ pub fn icarus_cycles(iverilog: &Path, vvp: &Path, design: &Design, stimulus: &[V
     );
     tb += "        $finish;\n    end\nendmodule\n";
     let dir = scratch_dir("icarus").map_err(|e| e.to_string())?;
-    let mut files = vec![("design.v".to_owned(), design.verilog()), ("tb.v".to_owned(), tb)];
+    let mut files = sources.to_vec();
+    files.push(("tb.v".to_owned(), tb));
     for (k, _) in inputs.iter().enumerate() {
         let text: String = stimulus.iter().map(|row| format!("{:x}\n", row[k])).collect();
         files.push((format!("stim{k}.hex"), text));
     }
     write_files(&dir, &files).map_err(|e| e.to_string())?;
-    let compile = run(iverilog, &["-o", "sim", "design.v", "tb.v"], &dir).map_err(|e| e.to_string())?;
+    let mut args: Vec<&str> = vec!["-o", "sim", "-s", "tb"];
+    args.extend(files.iter().map(|(n, _)| n.as_str()).filter(|n| n.ends_with(".v")));
+    let compile = run(iverilog, &args, &dir).map_err(|e| e.to_string())?;
     if !compile.success || !compile.stderr.is_empty() {
         return Err(format!("iverilog:\n{}{}", compile.stdout, compile.stderr));
     }
