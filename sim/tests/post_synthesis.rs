@@ -87,7 +87,7 @@ fn block_ram_and_multipliers_simulate_the_same_after_synthesis() {
 
     // Ports after clk, in order: rst, we, waddr, wdata, raddr, a, b, clear. Writes and
     // reads of random words, reads of the initial contents too; clears now and then.
-    let mut rng = Xorshift::new(0x5eed_0f_5_1);
+    let mut rng = Xorshift::new(0x5eed_0f51);
     let stimulus: Vec<Vec<u128>> = (0..CYCLES)
         .map(|k| {
             let r = rng.next();
