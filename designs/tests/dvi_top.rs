@@ -14,7 +14,9 @@ use hdl_dsl::{cat, unsigned, Design, ErrorKind, Module, ResetKind};
 use hdl_models::hdmi::{DviReceiver, Frame, SerialLink};
 use hdl_sim::Simulator;
 use hdl_testkit::models::models_for;
+use hdl_testkit::post_synth;
 use hdl_testkit::tools::{self, Tool};
+use std::path::Path;
 
 /// Frames to simulate: the receiver times vsync over one frame, then takes the next.
 const FRAMES: u64 = 3;
@@ -98,6 +100,72 @@ fn the_top_simulated_from_its_pins_in_hdl_sim_shows_the_test_pattern() {
     assert_test_pattern(&mode, &frames[0], 2);
 }
 
+/// What an Icarus run of the testbench saw: `led` at the end and every sample of
+/// `gpdi_dp`.
+struct PinRun {
+    led: u8,
+    samples: Vec<u8>,
+}
+
+/// Runs [`testbench`] for `run_ps` under Icarus over `files` (the top and what it
+/// instantiates).
+fn icarus_pins(iverilog: &Path, vvp: &Path, label: &str, mut files: Vec<(String, String)>, run_ps: u64) -> PinRun {
+    let dir = tools::scratch_dir(label).unwrap();
+    files.push(("tb.v".to_owned(), testbench(run_ps)));
+    tools::write_files(&dir, &files).unwrap();
+    let mut args: Vec<&str> = vec!["-o", "sim", "-s", "tb"];
+    args.extend(files.iter().map(|(n, _)| n.as_str()));
+    let compile = tools::run(iverilog, &args, &dir).unwrap();
+    assert!(compile.success, "iverilog:\n{}{}", compile.stdout, compile.stderr);
+    let sim = tools::run(vvp, &["-n", "sim"], &dir).unwrap();
+    assert!(sim.success, "vvp:\n{}{}", sim.stdout, sim.stderr);
+    let led = sim
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("led "))
+        .expect("the testbench prints led");
+    let led = u8::from_str_radix(led.trim(), 2).unwrap_or_else(|_| panic!("led = {led}"));
+    let samples = std::fs::read(dir.join("pins.hex")).unwrap();
+    let samples = samples
+        .iter()
+        .map(|c| {
+            (*c as char)
+                .to_digit(16)
+                .unwrap_or_else(|| panic!("gpdi_dp sampled as `{}`", *c as char)) as u8
+        })
+        .collect();
+    std::fs::remove_dir_all(&dir).ok();
+    PinRun { led, samples }
+}
+
+/// led[0]: out of reset; led[7:1]: frames started since.
+fn assert_led(led: u8, frames: u64) {
+    assert_eq!(led & 1, 1, "the pixel domain never left reset (led = {led:08b})");
+    assert_eq!(u64::from(led >> 1), frames, "frames counted on led[7:1] (led = {led:08b})");
+}
+
+/// hdl-sim's models and the Verilog ones put the same bits on the pins, at the same
+/// half periods, from the first.
+fn assert_same_pins(other: &str, theirs: &[u8], design: &Design) {
+    let ours = hdl_sim_pin_samples(design, theirs.len());
+    if let Some(k) = (0..theirs.len()).find(|&k| theirs[k] != ours[k]) {
+        let around = |v: &[u8]| {
+            v[k.saturating_sub(24)..(k + 8).min(v.len())]
+                .iter()
+                .map(|b| format!("{b:x}"))
+                .collect::<String>()
+        };
+        panic!(
+            "gpdi_dp differs at {} ps: {other} {:04b}, hdl-sim {:04b}; the samples up to 24 before and 8 after:\n  {other:<8}{}\n  hdl-sim {}",
+            2_000 + 4_000 * k as u64,
+            theirs[k],
+            ours[k],
+            around(theirs),
+            around(&ours)
+        );
+    }
+}
+
 #[test]
 fn the_top_from_its_pins_shows_the_test_pattern() {
     let (Some(iverilog), Some(vvp)) = (
@@ -108,43 +176,20 @@ fn the_top_from_its_pins_shows_the_test_pattern() {
     };
     let mode = VGA_640X480_60;
     let design = Design::elaborate(top(&mode, 25.0).unwrap()).unwrap_or_else(|e| panic!("{e}"));
-    let dir = tools::scratch_dir("dvi_top").unwrap();
     let frame_ps = (mode.h.total() * mode.v.total()) as u64 * 40_000;
-    let mut files = vec![
-        ("top.v".to_owned(), design.verilog()),
-        ("tb.v".to_owned(), testbench(FRAMES * frame_ps)),
-    ];
+    let mut files = vec![("top.v".to_owned(), design.verilog())];
     let models = models_for(&design);
     assert_eq!(
         models.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
         ["EHXPLLL.v", "ODDRX1F.v"]
     );
     files.extend(models);
-    tools::write_files(&dir, &files).unwrap();
-    let mut args: Vec<&str> = vec!["-o", "sim", "-s", "tb"];
-    args.extend(files.iter().map(|(n, _)| n.as_str()));
-    let compile = tools::run(&iverilog, &args, &dir).unwrap();
-    assert!(compile.success, "iverilog:\n{}{}", compile.stdout, compile.stderr);
-    let sim = tools::run(&vvp, &["-n", "sim"], &dir).unwrap();
-    assert!(sim.success, "vvp:\n{}{}", sim.stdout, sim.stderr);
+    let run = icarus_pins(&iverilog, &vvp, "dvi_top", files, FRAMES * frame_ps);
+    assert_led(run.led, FRAMES);
 
-    // led[0]: out of reset; led[7:1]: frames started since.
-    let led = sim
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("led "))
-        .expect("the testbench prints led");
-    let led = u8::from_str_radix(led.trim(), 2).unwrap_or_else(|_| panic!("led = {led}"));
-    assert_eq!(led & 1, 1, "the pixel domain never left reset (led = {led:08b})");
-    assert_eq!(led >> 1, FRAMES as u8, "frames counted on led[7:1] (led = {led:08b})");
-
-    let samples = std::fs::read(dir.join("pins.hex")).unwrap();
     let mut link = SerialLink::new();
-    for c in &samples {
-        let bits = (*c as char)
-            .to_digit(16)
-            .unwrap_or_else(|| panic!("gpdi_dp sampled as `{}`", *c as char));
-        link.push(bits as u8);
+    for bits in &run.samples {
+        link.push(*bits);
     }
     let rx = link.handle();
     assert_eq!(rx.errors(), Vec::<String>::new());
@@ -152,28 +197,38 @@ fn the_top_from_its_pins_shows_the_test_pattern() {
     assert_eq!(frames.len(), 1, "one complete frame after the receiver learned the timing");
     // Frames 0 and 1 after reset taught the receiver; frame 2 is the one it kept.
     assert_test_pattern(&mode, &frames[0], 2);
+    assert_same_pins("Icarus", &run.samples, &design);
+}
 
-    // hdl-sim's models and the Verilog ones put the same bits on the pins, at the same
-    // half periods, from the first.
-    let icarus: Vec<u8> = samples.iter().map(|c| (*c as char).to_digit(16).unwrap() as u8).collect();
-    let ours = hdl_sim_pin_samples(&design, icarus.len());
-    if let Some(k) = (0..icarus.len()).find(|&k| icarus[k] != ours[k]) {
-        let around = |v: &[u8]| {
-            v[k.saturating_sub(24)..(k + 8).min(v.len())]
-                .iter()
-                .map(|b| format!("{b:x}"))
-                .collect::<String>()
-        };
-        panic!(
-            "gpdi_dp differs at {} ps: Icarus {:04b}, hdl-sim {:04b}; the samples up to 24 before and 8 after:\n  Icarus  {}\n  hdl-sim {}",
-            2_000 + 4_000 * k as u64,
-            icarus[k],
-            ours[k],
-            around(&icarus),
-            around(&ours)
-        );
-    }
-    std::fs::remove_dir_all(&dir).ok();
+/// How long the post-synthesis run lasts: one frame's time from power-up, which covers
+/// the PLL locking, the reset releasing and a whole frame of every kind of line (active,
+/// blanking, sync). hdl-sim's pins are proven to carry the test pattern above, so equal
+/// pins prove the netlist's.
+const POST_SYNTHESIS_FRAMES: u64 = 1;
+
+#[test]
+fn the_synthesised_top_puts_the_same_bits_on_the_pins() {
+    let test = "the_synthesised_top_puts_the_same_bits_on_the_pins";
+    let (Some(yosys), Some(iverilog), Some(vvp)) = (
+        tools::require(Tool::Yosys, test),
+        tools::require(Tool::Iverilog, test),
+        tools::require(Tool::Vvp, test),
+    ) else {
+        return;
+    };
+    let mode = VGA_640X480_60;
+    let design = Design::elaborate(top(&mode, 25.0).unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    let netlist = post_synth::synthesize(&yosys, &design).unwrap_or_else(|e| panic!("{e}"));
+    let frame_ps = (mode.h.total() * mode.v.total()) as u64 * 40_000;
+    let run = icarus_pins(
+        &iverilog,
+        &vvp,
+        "dvi_top_post_synth",
+        netlist.files,
+        POST_SYNTHESIS_FRAMES * frame_ps,
+    );
+    assert_led(run.led, POST_SYNTHESIS_FRAMES);
+    assert_same_pins("netlist", &run.samples, &design);
 }
 
 /// The top as it first shipped: the PLL's lock synchronized by two registers in the
