@@ -1,7 +1,8 @@
 //! The camera path against the OV7670 model: configuration over SCCB from the pins of a
 //! top, SIO_D through its `BB` pad with the camera's acknowledges and read-back data
 //! coming back through the same pin (register file, read-back, bus timing); and pictures
-//! through capture into the frame buffer, exact, with and without faults.
+//! through capture into the frame buffer, exact, with and without faults; and the whole
+//! camera side of a top from its pins, XCLK out to the camera and PCLK back.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,22 +16,33 @@ use hdl_sim::{Simulator, Xorshift};
 
 const CLK_HZ: u64 = 25_000_000;
 
-/// The camera-side top: the configurator on the `clk` pin with SIO_C on a pin and SIO_D
-/// on a `BB` pad, as on the board; `done` and `error` are pins too.
-fn camera_top(table: &[Step]) -> Module {
-    let mut m = Module::new("camera_top");
-    let clk = m.input("clk", unsigned(1));
-    let rst = m.input("rst", unsigned(1));
-    m.domain("sync", &clk, ResetKind::Sync, Some(&rst));
+/// The configurator in `m`'s `sync` domain, as on the board: SIO_C on a pin, SIO_D on a
+/// `BB` pad, and `done` and `error` on pins.
+fn add_configurator(m: &mut Module, table: &[Step]) {
     let sio_c = m.output("sio_c", unsigned(1));
     let sio_d = m.inout("sio_d", unsigned(1));
     let done = m.output("done", unsigned(1));
     let error = m.output("error", unsigned(1));
     let config = m.add("camera_config", configurator(table, ConfigOptions::new(CLK_HZ)));
     m.comb([sio_c.eq(&config.sio_c), done.eq(&config.done), error.eq(&config.error)]);
-    sio_pad(&mut m, "sio_d_pad", &config.sio_d_oe, &config.sio_d_i, &sio_d);
+    sio_pad(m, "sio_d_pad", &config.sio_d_oe, &config.sio_d_i, &sio_d);
+}
+
+/// The camera-side top: the configurator on the `clk` pin.
+fn camera_top(table: &[Step]) -> Module {
+    let mut m = Module::new("camera_top");
+    let clk = m.input("clk", unsigned(1));
+    let rst = m.input("rst", unsigned(1));
+    m.domain("sync", &clk, ResetKind::Sync, Some(&rst));
+    add_configurator(&mut m, table);
     m
 }
+
+/// The SCCB pins of the tops here.
+const SCCB_PINS: SccbPins = SccbPins {
+    sio_c: "sio_c",
+    sio_d: "sio_d",
+};
 
 /// Runs the configurator with `camera` on its pins until it is done; returns whether it
 /// reported an error, and when it finished.
@@ -39,16 +51,7 @@ fn configure(table: &[Step], camera: &CameraHandle) -> (bool, u64) {
     let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     sim.set_period(sync, 40_000);
-    camera
-        .attach_sccb(
-            &mut sim,
-            sync,
-            SccbPins {
-                sio_c: "sio_c",
-                sio_d: "sio_d",
-            },
-        )
-        .unwrap();
+    camera.attach_sccb(&mut sim, sync, SCCB_PINS).unwrap();
     let done = sim.signal("done").unwrap();
     let error = sim.signal("error").unwrap();
     sim.run_until(sync, 2_000_000, |s| s.get(done) == 1).unwrap();
@@ -126,12 +129,34 @@ fn preset(camera: &CameraHandle, table: &[Step]) {
     }
 }
 
-/// Capture into a frame buffer, all in one system clock domain.
-fn capture_top(width: u32, height: u32, oversampled: bool) -> Module {
+/// The camera's pixel pins on the tops here.
+const PIXEL_PINS: PixelPins = PixelPins {
+    vsync: "vsync",
+    href: "href",
+    d: "d",
+};
+
+/// The camera clocked from the top's `xclk` pin, driving its `pclk` pin.
+const FROM_XCLK: Pclk = Pclk::Xclk {
+    xclk: "xclk",
+    pclk: "pclk",
+};
+
+/// CLKRC for the oversampled capture: PCLK at XCLK / 6, three samples a half period.
+const OVERSAMPLED_CLKRC: u8 = 0x02;
+
+/// Capture into a frame buffer, all in one system clock domain, which is also the
+/// camera's XCLK; with the configurator on the camera's SCCB pins when `table` is given.
+fn capture_top(width: u32, height: u32, oversampled: bool, table: Option<&[Step]>) -> Module {
     let mut m = Module::new("camera_top");
     let (clk, rst) = (m.input("clk", unsigned(1)), m.input("rst", unsigned(1)));
     for d in ["sync", "write", "read"] {
         m.domain(d, &clk, ResetKind::Sync, Some(&rst));
+    }
+    let xclk = m.output("xclk", unsigned(1));
+    m.comb(xclk.eq(&clk));
+    if let Some(table) = table {
+        add_configurator(&mut m, table);
     }
     let pins = ["pclk", "vsync", "href"].map(|n| m.input(n, unsigned(1)));
     let d = m.input("d", unsigned(8));
@@ -193,7 +218,7 @@ fn run_capture(run: Run) -> Captured {
     std::fs::remove_file(&path).ok();
     let expected: Vec<u16> = rgb.iter().map(|&p| hdl_video::rgb565::pack(p)).collect();
 
-    let design = Design::elaborate(capture_top(width, height, oversampled)).unwrap();
+    let design = Design::elaborate(capture_top(width, height, oversampled, None)).unwrap();
     let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let camera = CameraHandle::new();
@@ -202,23 +227,17 @@ fn run_capture(run: Run) -> Captured {
     for f in faults {
         camera.inject(*f);
     }
-    let pins = PixelPins {
-        vsync: "vsync",
-        href: "href",
-        d: "d",
-    };
     let pclk = if oversampled {
-        Pclk::Data {
-            pin: "pclk",
-            system: sync,
-            half_period: 3,
-        }
+        camera.set_register(0x11, OVERSAMPLED_CLKRC);
+        FROM_XCLK
     } else {
         let pclk = sim.domain("capture.write").unwrap();
         sim.set_period(pclk, 41_666);
         Pclk::Domain(pclk)
     };
-    camera.attach_pixels(&mut sim, pins, pclk, vec![image], Timing::Compressed).unwrap();
+    camera
+        .attach_pixels(&mut sim, PIXEL_PINS, pclk, vec![image], Timing::Compressed)
+        .unwrap();
     let events = Rc::new(RefCell::new(Vec::new()));
     let pixels = Rc::new(RefCell::new(Vec::new()));
     let (log, seen) = (events.clone(), pixels.clone());
@@ -328,6 +347,64 @@ fn a_qvga_picture_arrives_exactly_through_the_pclk_domain() {
     assert_exact(run);
 }
 
+/// The whole camera side from the pins, as on the board: the camera, at its power-on
+/// registers, sends VGA frames on XCLK from the start; the configurator writes the QQVGA
+/// table and a CLKRC that halves PCLK through SIO_C and the SIO_D pad; from then on the
+/// frames are QQVGA, PCLK runs at XCLK / 4, and the captured picture is exact.
+#[test]
+fn the_camera_on_the_pins_of_a_top_is_configured_and_its_pictures_arrive() {
+    let (width, height) = (160, 120);
+    let mut table = QQVGA_RGB565.to_vec();
+    table.push(Step::Write(0x11, 0x01)); // CLKRC: XCLK / 2
+    let design = Design::elaborate(capture_top(width, height, false, Some(&table))).unwrap();
+    let mut sim = Simulator::new(&design).unwrap();
+    let sync = sim.domain("sync").unwrap();
+    sim.set_period(sync, 40_000);
+    let rgb = picture(width, height);
+    let image = Image::from_picture(&hdl_video::Picture {
+        width: width as usize,
+        height: height as usize,
+        pixels: rgb.clone(),
+    });
+    // Found before the camera takes it over: counting its edges is all the test does.
+    let pclk = sim.domain("capture.write").unwrap();
+    let camera = CameraHandle::new();
+    camera.attach_sccb(&mut sim, sync, SCCB_PINS).unwrap();
+    camera
+        .attach_pixels(&mut sim, PIXEL_PINS, FROM_XCLK, vec![image], Timing::Compressed)
+        .unwrap();
+
+    // Before the configuration: PCLK at XCLK / 2 (CLKRC 0x80 at power-on).
+    let pclks = sim.cycles(pclk);
+    sim.ticks(sync, 1000);
+    assert_eq!(sim.cycles(pclk) - pclks, 500, "PCLK rising edges in 1000 XCLK periods, at power-on");
+    let (done, error) = (sim.signal("done").unwrap(), sim.signal("error").unwrap());
+    sim.run_until(sync, 2_000_000, |s| s.get(done) == 1).unwrap();
+    assert_eq!(sim.get(error), 0, "the configurator reported an error");
+    assert_eq!(camera.registers()[0x11], 0x01);
+    let pclks = sim.cycles(pclk);
+    sim.ticks(sync, 1000);
+    assert_eq!(sim.cycles(pclk) - pclks, 250, "PCLK rising edges in 1000 XCLK periods, configured");
+
+    // Two whole QQVGA frames after the one the configuration changed, then read back.
+    let take = sim.signal("take").unwrap();
+    sim.set(take, 1).unwrap();
+    let first = camera.frames_sent() + 3;
+    sim.run_until(sync, 2_000_000, |_| camera.frames_sent() >= first).unwrap();
+    sim.ticks(sync, 20);
+    sim.set(take, 0).unwrap();
+    sim.ticks(sync, 5);
+    let (raddr, rdata) = (sim.signal("raddr").unwrap(), sim.signal("rdata").unwrap());
+    let mut frame = Vec::new();
+    for a in 0..width * height {
+        sim.set(raddr, a as u64).unwrap();
+        sim.tick(sync);
+        frame.push(sim.get(rdata) as u16);
+    }
+    let expected: Vec<u16> = rgb.iter().map(|&p| hdl_video::rgb565::pack(p)).collect();
+    assert!(frame == expected, "the picture differs");
+}
+
 #[test]
 fn a_damaged_frame_costs_only_itself() {
     let faults = [Fault::TruncateFrame { frame: 1, rows: 50 }, Fault::HrefGlitch { frame: 2, row: 30 }];
@@ -363,22 +440,15 @@ fn a_slow_reader_never_sees_a_torn_frame() {
             pixels: p.clone(),
         })
         .collect();
-    let design = Design::elaborate(capture_top(width, height, true)).unwrap();
+    let design = Design::elaborate(capture_top(width, height, true, None)).unwrap();
     let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let camera = CameraHandle::new();
     preset(&camera, QQVGA_RGB565);
-    let pins = PixelPins {
-        vsync: "vsync",
-        href: "href",
-        d: "d",
-    };
-    let pclk = Pclk::Data {
-        pin: "pclk",
-        system: sync,
-        half_period: 3,
-    };
-    camera.attach_pixels(&mut sim, pins, pclk, images, Timing::Compressed).unwrap();
+    camera.set_register(0x11, OVERSAMPLED_CLKRC);
+    camera
+        .attach_pixels(&mut sim, PIXEL_PINS, FROM_XCLK, images, Timing::Compressed)
+        .unwrap();
     let (take, raddr, rdata) = (
         sim.signal("take").unwrap(),
         sim.signal("raddr").unwrap(),

@@ -41,8 +41,8 @@ pub enum SimError {
         /// The domains there are.
         domains: Vec<String>,
     },
-    /// The domain's clock is made by logic, so only time (`run_for`) or the domain
-    /// that drives it can advance it.
+    /// The domain's clock is made by logic or driven by a model, so only time
+    /// (`run_for`) or the domain that drives it can advance it.
     DerivedClock {
         /// The domain.
         domain: String,
@@ -179,7 +179,8 @@ impl fmt::Display for SimError {
             }
             SimError::DerivedClock { domain } => write!(
                 f,
-                "the clock of domain `{domain}` is made by logic in the design, so it cannot be ticked directly; \
+                "the clock of domain `{domain}` is made by logic in the design or driven by a model (`Simulator::take_clock`), \
+                 so it cannot be ticked directly; \
                  tick the domain that makes it, or use `run_for`"
             ),
             SimError::Timeout { domain, cycles } => {

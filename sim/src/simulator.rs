@@ -566,12 +566,34 @@ impl Simulator {
             Some(c) if self.schedules[c].is_some() => Ok(Domain { clock: c, domain: None }),
             _ => Err(SimError::NotAClock {
                 name: self.p.wires[clock.wire as usize].name.clone(),
-                clocks: (0..self.p.clocks.len())
-                    .filter(|&c| self.schedules[c].as_ref().is_some_and(|s| s.derived.is_none()))
-                    .map(|c| self.clock_name(c))
-                    .collect(),
+                clocks: self.testbench_clocks(),
             }),
         }
+    }
+
+    /// Takes clock `d` (a top-level input the testbench runs) out of its schedule: from
+    /// now on it changes only when the testbench or a [`Model`] sets its signal, as a
+    /// camera's PCLK, which the camera makes from the XCLK the design gives it. The
+    /// clocks a PLL makes cannot be taken.
+    pub fn take_clock(&mut self, d: Domain) -> Result<(), SimError> {
+        match &self.schedules[d.clock] {
+            Some(s) if s.derived.is_none() && self.p.clocks[d.clock].free.is_some() => {
+                self.schedules[d.clock] = None;
+                Ok(())
+            }
+            _ => Err(SimError::NotAClock {
+                name: self.clock_name(d.clock),
+                clocks: self.testbench_clocks(),
+            }),
+        }
+    }
+
+    /// The names of the clocks the testbench runs.
+    fn testbench_clocks(&self) -> Vec<String> {
+        (0..self.p.clocks.len())
+            .filter(|&c| self.schedules[c].as_ref().is_some_and(|s| s.derived.is_none()))
+            .map(|c| self.clock_name(c))
+            .collect()
     }
 
     /// Runs until the next rising edge of the domain's clock has happened and settled,

@@ -48,6 +48,29 @@ fn domains_run_by_their_own_periods() {
 }
 
 #[test]
+fn a_taken_clock_changes_only_when_set() {
+    let mut sim = Simulator::new(&two_clocks()).unwrap();
+    let (pix, ser) = (sim.domain("pix").unwrap(), sim.domain("ser").unwrap());
+    sim.take_clock(ser).unwrap();
+    let (ser_clk, ser_count) = (sim.signal("ser_clk").unwrap(), sim.signal("ser_count").unwrap());
+    sim.ticks(pix, 10);
+    assert_eq!((sim.get(ser_count), sim.cycles(ser)), (0, 0), "no edges while nobody sets it");
+    // A model on `pix` makes it: one rising edge every two pixel clocks.
+    let mut level = 0;
+    sim.add_model(pix, move |s: &mut Simulator| {
+        level ^= 1;
+        s.set(ser_clk, level).unwrap();
+    });
+    sim.ticks(pix, 10);
+    assert_eq!((sim.get(ser_count), sim.cycles(ser)), (5, 5));
+    let err = sim.take_clock(ser).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "signal `ser_clk` is not a clock the testbench runs; the clocks are: `pix_clk`"
+    );
+}
+
+#[test]
 fn clocks_default_to_100_mhz() {
     let design = Design::elaborate(examples::counter(8)).unwrap();
     let mut sim = Simulator::new(&design).unwrap();
@@ -266,7 +289,8 @@ fn clocks_made_by_logic_cannot_be_ticked_by_name() {
     assert_eq!(err, SimError::DerivedClock { domain: "slow".into() });
     assert_eq!(
         err.to_string(),
-        "the clock of domain `slow` is made by logic in the design, so it cannot be ticked directly; \
+        "the clock of domain `slow` is made by logic in the design or driven by a model (`Simulator::take_clock`), \
+         so it cannot be ticked directly; \
          tick the domain that makes it, or use `run_for`"
     );
     // It still runs, at half the rate of the clock that makes it.

@@ -12,11 +12,12 @@
 //! per row carrying two bytes per pixel (R4..0 G5..3, then G2..0 B4..0), then blank
 //! lines. The window follows the register file: 640x480, divided by the downsampling
 //! rates of SCALING_DCWCTR (0x72) when COM3 (0x0C) enables it. COM10 (0x15) bit 5 stops
-//! PCLK while HREF is low when PCLK is data (a PCLK domain's clock cannot be stopped);
-//! the polarity bits of COM10 are not modelled. Real timing uses the datasheet's VGA line of 784 pixel times (1568 PCLK) and 510
+//! PCLK while HREF is low when the camera makes PCLK from XCLK ([`Pclk::Xclk`]; a PCLK
+//! the testbench times cannot be stopped); the polarity bits of COM10 are not modelled. Real timing uses the datasheet's VGA line of 784 pixel times (1568 PCLK) and 510
 //! lines (3 of VSYNC, 17 before the rows, 10 after); [`Timing::Compressed`] keeps the
-//! order of events with short blanks, for fast simulation. Bytes change after a PCLK
-//! rising edge, so they are stable at the next.
+//! order of events with short blanks, for fast simulation. Bytes change on PCLK's falling
+//! edge when the camera makes PCLK, after its rising edge when the testbench does, so
+//! they are stable at the next rising edge.
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -373,11 +374,12 @@ impl Source {
                 d = 0x5a;
             }
         }
+        // `>=`: a window made smaller by a register write ends the line or frame under way.
         self.col += 1;
-        if self.col == line_len {
+        if self.col >= line_len {
             self.col = 0;
             self.line += 1;
-            if self.line == total {
+            if self.line >= total {
                 self.line = 0;
                 self.frame += 1;
                 let mut camera = self.camera.borrow_mut();
@@ -409,20 +411,20 @@ impl Model for ClockedSource {
     }
 }
 
-/// The pixel source toggling a PCLK input every `half` system clocks.
-struct OversampledSource {
+/// The pixel source on XCLK, making PCLK on an input of the design.
+struct XclkSource {
     source: Source,
     pclk: Signal,
-    half: u64,
+    /// XCLK edges since PCLK last changed.
     count: u64,
     level: bool,
     pclks: u64,
 }
 
-impl Model for OversampledSource {
+impl Model for XclkSource {
     fn tick(&mut self, sim: &mut Simulator) {
         self.count += 1;
-        if self.count < self.half {
+        if self.count < xclks_per_half_pclk(&self.source.camera.borrow().registers) {
             return;
         }
         self.count = 0;
@@ -472,20 +474,37 @@ pub struct PixelPins<'a> {
     pub d: &'a str,
 }
 
-/// How PCLK reaches the design.
+/// How the camera is clocked, and how its PCLK reaches the design.
 #[derive(Clone, Copy, Debug)]
 pub enum Pclk<'a> {
-    /// As the clock of this domain (set its period to the camera's PCLK).
+    /// As the clock of this domain, at the period the testbench sets: a PCLK that has
+    /// no phase relation to any clock of the design.
     Domain(Domain),
-    /// As this input, toggled every `half_period` cycles of domain `system`.
-    Data {
-        /// The PCLK input.
-        pin: &'a str,
-        /// The domain that times it.
-        system: Domain,
-        /// Its clocks per half PCLK period.
-        half_period: u64,
+    /// From the pins, as on the board: the camera runs on the clock the design puts on
+    /// its output `xclk` (a clock input passed through, or a PLL's output) and drives
+    /// PCLK on the design's input `pclk`, which may clock a domain or be sampled as data.
+    /// PCLK toggles on rising edges of XCLK, every CLKRC\[5:0\]+1 of them (every one
+    /// when CLKRC bit 6 selects the external clock directly), so PCLK runs at XCLK /
+    /// (2 (CLKRC\[5:0\]+1)): half of what the data sheet's formula gives for the
+    /// internal clock, as the part measures (a 12 MHz XCLK at the power-on CLKRC gives
+    /// a 6 MHz PCLK). The DBLV PLL is not modelled. The data pins change on PCLK's
+    /// falling edge, half a period before the edge that samples them.
+    Xclk {
+        /// The XCLK output of the design.
+        xclk: &'a str,
+        /// The PCLK input of the design.
+        pclk: &'a str,
     },
+}
+
+/// XCLK rising edges per half period of PCLK, as CLKRC (0x11) sets it.
+fn xclks_per_half_pclk(registers: &[u8; 256]) -> u64 {
+    let clkrc = registers[0x11];
+    if clkrc & 0x40 != 0 {
+        1
+    } else {
+        u64::from(clkrc & 0x3f) + 1
+    }
 }
 
 impl CameraHandle {
@@ -561,14 +580,18 @@ impl CameraHandle {
         };
         match pclk {
             Pclk::Domain(d) => sim.add_model(d, ClockedSource(source)),
-            Pclk::Data { pin, system, half_period } => {
-                let pclk = sim.signal(pin)?;
+            Pclk::Xclk { xclk, pclk } => {
+                let xclk = sim.clock(sim.signal(xclk)?)?;
+                let pclk = sim.signal(pclk)?;
+                // A PCLK that clocks a domain is the camera's to drive, not the testbench's.
+                if let Ok(clock) = sim.clock(pclk) {
+                    sim.take_clock(clock)?;
+                }
                 sim.add_model(
-                    system,
-                    OversampledSource {
+                    xclk,
+                    XclkSource {
                         source,
                         pclk,
-                        half: half_period.max(1),
                         count: 0,
                         level: false,
                         pclks: 0,
