@@ -1,9 +1,11 @@
 //! Every core's emitted Verilog: locked in a snapshot, linted by Verilator, synthesized
 //! by yosys for the ECP5.
 
+use hdl_cores::block_rom::block_rom;
 use hdl_cores::cdc::{async_fifo, pulse_synchronizer, reset_synchronizer, synchronizer};
 use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::frame_buffer::frame_buffer;
+use hdl_cores::mac_array::{mac_array, MacArray, Requantise};
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, QQVGA_RGB565};
 use hdl_cores::pll::{pll, PllRequest};
 use hdl_cores::sccb::sccb_master;
@@ -11,7 +13,7 @@ use hdl_cores::test_pattern::test_pattern;
 use hdl_cores::tmds::tmds_encoder;
 use hdl_cores::video_timing::{timing_generator, VGA_640X480_60};
 use hdl_dsl::stream::StreamSignature;
-use hdl_dsl::{Design, Module};
+use hdl_dsl::{unsigned, Design, Module};
 use hdl_testkit::tools::{self, Tool};
 
 /// Each core with the parameters the ULX3S design uses.
@@ -39,7 +41,31 @@ fn cores() -> Vec<(&'static str, Module)> {
         ("ov7670_capture_clocked", capture_clocked(16).into_module()),
         ("ov7670_capture_oversampled", capture_oversampled().into_module()),
         ("frame_buffer_160x120", frame_buffer(160, 120).into_module()),
+        ("block_rom_1100x18", block_rom(18, &rom_words()).unwrap().into_module()),
+        ("mac_array_3x4", mac_array(&small_mac_array()).unwrap().into_module()),
     ]
+}
+
+/// Two blocks' worth of words, few of them non-zero, so that the snapshot shows the
+/// logic and not a dump of contents.
+fn rom_words() -> Vec<u32> {
+    (0..1100u32).map(|i| if i % 500 == 7 { i * 3 } else { 0 }).collect()
+}
+
+/// Three lanes of four products of pixels by coefficients, as the super-resolution
+/// engine's lanes are, with a few coefficients each.
+fn small_mac_array() -> MacArray {
+    MacArray {
+        lanes: 3,
+        products: 4,
+        operand: unsigned(8),
+        coefficients: (0..3).map(|lane| (0..8).map(|i| (i - 4) * 1000 + lane).collect()).collect(),
+        accumulator_bits: 28,
+        requantise: Requantise {
+            shift: 12,
+            clamp: (0, 255),
+        },
+    }
 }
 
 fn designs() -> Vec<(&'static str, Design)> {
@@ -81,7 +107,8 @@ fn yosys_synthesizes_every_core() {
         let stat =
             tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("synth_ecp5 failed on {name}:\n{log}"));
         let expect = match name {
-            "async_fifo_512" | "frame_buffer_160x120" => "DP16KD",
+            "async_fifo_512" | "frame_buffer_160x120" | "block_rom_1100x18" => "DP16KD",
+            "mac_array_3x4" => "MULT18X18D",
             "dvi_transmitter" => "ODDRX1F",
             "pll_25_125_25" => "EHXPLLL",
             _ => "TRELLIS_FF",

@@ -142,6 +142,27 @@ impl InstanceBuilder<'_> {
         self
     }
 
+    /// Connects the single-bit input pins `<bus>0`, `<bus>1`, … to the bits of `value`,
+    /// lowest first: ECP5 primitives have a pin per bit (`A0`..`A17` of a `MULT18X18D`).
+    #[track_caller]
+    pub fn input_bus(mut self, bus: &str, value: impl Into<Value>) -> Self {
+        let value = value.into();
+        for k in 0..value.width() {
+            self = self.input(&format!("{bus}{k}"), value.bit(k));
+        }
+        self
+    }
+
+    /// Connects the single-bit output pins `<bus>0`, `<bus>1`, … to the bits of
+    /// `target`, lowest first (`P0`..`P35` of a `MULT18X18D`).
+    #[track_caller]
+    pub fn output_bus(mut self, bus: &str, target: &Value) -> Self {
+        for k in 0..target.width() {
+            self = self.output(&format!("{bus}{k}"), &target.bit(k));
+        }
+        self
+    }
+
     /// Connects bidirectional pin `port` (a pad's `B`) to `pad`: an `inout` port of this
     /// module (see [`Module::inout`]), or a bit of one.
     #[track_caller]
