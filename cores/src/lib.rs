@@ -13,6 +13,8 @@
 //! - [`ov7670`]: OV7670 register tables, configurator and capture.
 //! - [`pixel`]: pixel formats (RGB565, RGB888) as layouts.
 //! - [`frame_buffer`]: a double-buffered frame store in block RAM.
+//! - [`line_buffer`]: a window generator with zero padding, and a row store read K rows at
+//!   a time.
 //! - [`block_rom`]: read-only memory in `DP16KD` block RAM with the output register on.
 //! - [`mac_array`]: lanes of `MULT18X18D` multiply-accumulate with coefficient ROMs, an
 //!   adder tree and requantisation.
@@ -23,6 +25,7 @@ pub mod block_rom;
 pub mod cdc;
 pub mod dvi;
 pub mod frame_buffer;
+pub mod line_buffer;
 pub mod mac_array;
 pub mod ov7670;
 pub mod pixel;

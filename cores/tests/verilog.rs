@@ -5,6 +5,7 @@ use hdl_cores::block_rom::block_rom;
 use hdl_cores::cdc::{async_fifo, pulse_synchronizer, reset_synchronizer, synchronizer};
 use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::frame_buffer::frame_buffer;
+use hdl_cores::line_buffer::{row_store, window_generator, RowStore, Window};
 use hdl_cores::mac_array::{mac_array, MacArray, Requantise};
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, QQVGA_RGB565};
 use hdl_cores::pll::{pll, PllRequest};
@@ -41,6 +42,27 @@ fn cores() -> Vec<(&'static str, Module)> {
         ("ov7670_capture_clocked", capture_clocked(16).into_module()),
         ("ov7670_capture_oversampled", capture_oversampled().into_module()),
         ("frame_buffer_160x120", frame_buffer(160, 120).into_module()),
+        (
+            "window_generator_640x480_3x3",
+            window_generator(Window {
+                width: 640,
+                height: 480,
+                k: 3,
+                pixel_bits: 8,
+            })
+            .into_module(),
+        ),
+        (
+            "row_store_160x120_6_of_8",
+            row_store(RowStore {
+                width: 160,
+                height: 120,
+                pixel_bits: 16,
+                ports: 6,
+                rows: 8,
+            })
+            .into_module(),
+        ),
         ("block_rom_1100x18", block_rom(18, &rom_words()).unwrap().into_module()),
         ("mac_array_3x4", mac_array(&small_mac_array()).unwrap().into_module()),
     ]
