@@ -4,7 +4,9 @@
 //! [`hdl_boards`].
 //!
 //! - [`dvi_test_pattern`]: colour bars and a moving box over HDMI.
+//! - [`sr_engine`]: the super-resolution engine's sizing for a model, a mode and a device.
 
 #![warn(missing_docs)]
 
 pub mod dvi_test_pattern;
+pub mod sr_engine;

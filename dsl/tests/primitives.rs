@@ -50,6 +50,27 @@ fn a_pin_the_primitive_lacks_is_named_with_the_pins_it_has() {
 }
 
 #[test]
+fn a_bus_connects_a_pin_per_bit_and_a_bit_too_many_is_an_error_at_the_users_line() {
+    let (mut m, _, dd, clk, q) = with_ports();
+    // D0, D1 from the two bits of `dd`: no error.
+    m.instance("ODDRX1F", "pair")
+        .input("SCLK", &clk)
+        .input_bus("D", &dd)
+        .output("Q", &q);
+    let three = m.input("three", unsigned(3));
+    let q2 = m.output("q2", unsigned(1));
+    m.instance("ODDRX1F", "oddr")
+        .input("SCLK", &clk)
+        // The error points at the bus, the line that asked for a `D2`.
+        .input_bus("D", &three)
+        .output("Q", &q2);
+    let line = line!() - 2;
+    let e = single_error(m, ErrorKind::NoSuchPort);
+    assert_at(&e, line);
+    assert_eq!(e.message, "primitive `ODDRX1F` has no pin `D2`; its pins are: SCLK, RST, D0..D1, Q");
+}
+
+#[test]
 fn an_output_pin_connected_as_an_input_says_how_to_connect_it() {
     let (mut m, d, _, clk, q) = with_ports();
     let line = line!() + 2;
