@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use hdl_dsl::{address_width, mux, signed, unsigned, Builder, Component, Module, ResetKind, Shape, Signature, Value};
+use hdl_dsl::{address_width, mux, signed, unsigned, Builder, Component, ResetKind, Shape, Signature, Value};
 
 use crate::block_rom::{block_rom, ROM_LATENCY};
 
@@ -221,17 +221,6 @@ fn tree_levels(n: u32) -> u32 {
     n.next_power_of_two().trailing_zeros()
 }
 
-/// `value` delayed by `cycles` registers called `<name>0`, `<name>1`, ….
-fn delayed(m: &mut Module, name: &str, value: &Value, cycles: u32) -> Value {
-    let mut v = value.clone();
-    for stage in 0..cycles {
-        let next = m.signal(format!("{name}{stage}"), v.shape());
-        m.sync(next.eq(&v));
-        v = next;
-    }
-    v
-}
-
 /// Builds the MAC array `config` describes.
 pub fn mac_array(config: &MacArray) -> Result<Component<MacArraySignature>, MacArrayError> {
     config.check()?;
@@ -260,12 +249,12 @@ pub fn mac_array(config: &MacArray) -> Result<Component<MacArraySignature>, MacA
         // The operands and flags wait for the ROMs, then for the multipliers and the
         // registers after them.
         let to_accumulator = ROM_LATENCY + MULTIPLIER_LATENCY + AFTER_MULTIPLIER;
-        let operands = delayed(m, "operands", &p.a, ROM_LATENCY);
-        let valid = delayed(m, "valid_at", &p.valid, to_accumulator);
-        let first = delayed(m, "first_at", &(&p.valid & &first), to_accumulator);
+        let operands = m.delayed("operands", &p.a, ROM_LATENCY);
+        let valid = m.delayed("valid_at", &p.valid, to_accumulator);
+        let first = m.delayed("first_at", &(&p.valid & &first), to_accumulator);
         // An output is done when its lane totals are: after the accumulator and its register.
-        let done = delayed(m, "done_at", &(&p.valid & &last), to_accumulator + 2);
-        let bias = delayed(m, "bias_at", &p.bias, to_accumulator);
+        let done = m.delayed("done_at", &(&p.valid & &last), to_accumulator + 2);
+        let bias = m.delayed("bias_at", &p.bias, to_accumulator);
 
         let mut lane_sums = Vec::with_capacity(config.lanes as usize);
         for (lane, rom_words) in config.coefficients.iter().enumerate() {
@@ -293,7 +282,9 @@ pub fn mac_array(config: &MacArray) -> Result<Component<MacArraySignature>, MacA
                 .input_bus("B", &rom.data)
                 .output_bus("P", &product);
             // The product is signed: the coefficient is.
-            let product = delayed(m, &format!("product{lane}_at"), &product.as_signed(), AFTER_MULTIPLIER).sext(acc);
+            let product = m
+                .delayed(&format!("product{lane}_at"), &product.as_signed(), AFTER_MULTIPLIER)
+                .sext(acc);
             let sum = m.signal(format!("lane{lane}_sum"), signed(acc));
             let start = if lane == 0 {
                 bias.clone()
@@ -303,7 +294,7 @@ pub fn mac_array(config: &MacArray) -> Result<Component<MacArraySignature>, MacA
             m.if_(&valid, |m| {
                 m.sync(sum.eq(mux(&first, &start, &sum).wrapping_add(&product)));
             });
-            lane_sums.push(delayed(m, &format!("lane{lane}_total"), &sum, 1));
+            lane_sums.push(m.delayed(&format!("lane{lane}_total"), &sum, 1));
         }
 
         // The adder tree: pairs, a register on each level.
@@ -318,16 +309,16 @@ pub fn mac_array(config: &MacArray) -> Result<Component<MacArraySignature>, MacA
                         [a] => a.clone(),
                         _ => unreachable!("chunks of two"),
                     };
-                    delayed(m, &format!("tree{level}_{i}_"), &s, 1)
+                    m.delayed(&format!("tree{level}_{i}_"), &s, 1)
                 })
                 .collect();
             level += 1;
         }
-        let done = delayed(m, "done_tree", &done, tree_levels(config.lanes));
+        let done = m.delayed("done_tree", &done, tree_levels(config.lanes));
 
         // The sum, then the rounding shift and the clamps.
-        let total = delayed(m, "total", &lane_sums[0], 1);
-        let done = delayed(m, "done_total", &done, 1);
+        let total = m.delayed("total", &lane_sums[0], 1);
+        let done = m.delayed("done_total", &done, 1);
         let Requantise { shift, clamp: (lo, hi) } = config.requantise;
         let rounded = if shift == 0 {
             total.clone()

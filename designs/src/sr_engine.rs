@@ -14,7 +14,12 @@
 
 use std::fmt;
 
+mod hardware;
+
+pub use hardware::{engine, EnginePorts, EngineSignature, PIXEL_LATENCY};
+
 use hdl_cores::line_buffer::ROW_STORE_LATENCY;
+use hdl_cores::mac_array::MacArrayError;
 use hdl_cores::video_timing::VideoMode;
 use hdl_devices::Device;
 use sr_compiler::FixedModel;
@@ -26,9 +31,6 @@ pub const MAX_COMPUTE_HZ: u64 = 138_000_000;
 
 /// Words of a `DP16KD` at 18 bits.
 const BLOCK_WORDS: u32 = 1024;
-
-/// Low-resolution rows the row store keeps: the window's rows and the rows loaded ahead.
-pub const STORE_ROWS: u32 = 8;
 
 /// Output lines in the ring between the compute and the pixel clock.
 pub const RING_LINES: u32 = 4;
@@ -67,6 +69,9 @@ pub struct EnginePlan {
     pub cycles_per_line: u64,
     /// Compute cycles one output line takes.
     pub cycles_needed: u64,
+    /// Low-resolution rows the row store keeps: the window's rows and those loaded for
+    /// the next line while a line is computed, rounded up to a power of two.
+    pub store_rows: u32,
     /// `DP16KD` blocks: coefficient ROMs, the row store, the output ring.
     pub block_rams: BlockRams,
     /// Multiply-accumulates per second the mode needs over its active pixels.
@@ -138,6 +143,8 @@ pub enum EngineError {
         /// The part's.
         available: u32,
     },
+    /// The model's arithmetic does not fit the MAC arrays.
+    MacArray(MacArrayError),
     /// The device has too few block RAMs.
     BlockRams {
         /// The part.
@@ -198,6 +205,7 @@ impl fmt::Display for EngineError {
                 device.name(),
                 needed - available
             ),
+            EngineError::MacArray(e) => write!(f, "the model's arithmetic does not fit the engine's MAC arrays: {e}"),
             EngineError::BlockRams { device, needed, available } => write!(
                 f,
                 "the engine needs {} DP16KD ({} for coefficients, {} for the row store, {} for the output lines), the {} \
@@ -235,6 +243,13 @@ fn column_reads_per_pixel(folded: &sr_compiler::FoldedModel, width: usize) -> u3
         .max()
         .unwrap_or(columns)
         .max(1) as u32
+}
+
+/// The most the window's first row moves by from one output line to the next, over
+/// `height` lines: the rows the loader fetches for the next line while one is computed.
+fn row_step(folded: &sr_compiler::FoldedModel, height: usize) -> u32 {
+    let top = |y: usize| folded.locate(y, 0, height, height).1;
+    (1..height).map(|y| (top(y) - top(y - 1)).max(0)).max().unwrap_or(0) as u32
 }
 
 /// Blocks for `words` words of `bits` bits, as yosys maps a memory to `DP16KD`: whole
@@ -306,9 +321,10 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
         });
     }
     let sets = model.coefficients.len() as u32;
+    let store_rows = (folded.window.0 as u32 + row_step(folded, active.1 as usize)).next_power_of_two();
     let block_rams = BlockRams {
         coefficients: multipliers * (sets * products).div_ceil(BLOCK_WORDS),
-        row_store: STORE_ROWS * blocks(w, 16),
+        row_store: store_rows * blocks(w, 16),
         ring: blocks(RING_LINES * active.0, 24),
     };
     if block_rams.total() > available.block_rams {
@@ -327,6 +343,7 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
         sets,
         cycles_per_line,
         cycles_needed: u64::from(products) * u64::from(active.0) + overhead,
+        store_rows,
         block_rams,
         macs_per_second: active_per_second * folded.macs_per_pixel() as f64,
     })

@@ -156,6 +156,20 @@ impl Module {
         self.add_signal(name.into(), shape, Value::from(false), None, Location::caller())
     }
 
+    /// `value` delayed by `cycles` registers in `sync`, called `<name>0`, `<name>1`, …:
+    /// the way to keep a value in step with a pipeline it runs beside.
+    #[track_caller]
+    pub fn delayed(&mut self, name: &str, value: &Value, cycles: u32) -> Value {
+        let location = Location::caller();
+        let mut v = value.clone();
+        for stage in 0..cycles {
+            let next = self.add_signal(format!("{name}{stage}"), v.shape(), Value::from(false), None, location);
+            self.sync(next.eq(&v));
+            v = next;
+        }
+        v
+    }
+
     /// An internal signal with an init value: its value at power-on and after reset, and
     /// the value of a combinational signal in cycles where nothing assigns it.
     #[track_caller]

@@ -300,10 +300,46 @@ impl Drop for Batch {
     }
 }
 
-/// A Verilator build of one design that times `cycles` clock cycles, for benchmarks.
-pub struct Bench {
+/// A Verilator build of one design driven by a C++ `main` the caller writes: for
+/// testbenches too long to pass through files step by step (a whole video frame). The
+/// design is `Vcosim_top`, its ports `top->d0_<port>`; `main` gets the arguments given
+/// to [`Harness::run`] and may write files into [`Harness::dir`].
+pub struct Harness {
     dir: PathBuf,
     exe: PathBuf,
+}
+
+impl Harness {
+    /// Builds `design` with `main` (the source of `main.cpp`).
+    pub fn build(verilator: &Path, design: &Design, main: String, opt: Optimize) -> Result<Harness, String> {
+        let (dir, exe) = build(verilator, wrapper(&[design])?, main, opt, "harness")?;
+        Ok(Harness { dir, exe })
+    }
+
+    /// The build's folder, removed when the harness is dropped.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs the model with `args`; returns what it printed.
+    pub fn run(&self, args: &[&str]) -> Result<String, String> {
+        let out = run(&self.exe, args, &self.dir).map_err(|e| e.to_string())?;
+        if !out.success {
+            return Err(format!("the Verilator model failed: {}{}", out.stdout, out.stderr));
+        }
+        Ok(out.stdout)
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A Verilator build of one design that times `cycles` clock cycles, for benchmarks.
+pub struct Bench {
+    harness: Harness,
 }
 
 impl Bench {
@@ -353,24 +389,16 @@ int main(int argc, char** argv) {{
 "#
         );
         let (dir, exe) = build(verilator, files, main, Optimize::Speed, "bench")?;
-        Ok(Bench { dir, exe })
+        Ok(Bench {
+            harness: Harness { dir, exe },
+        })
     }
 
     /// Runs `cycles` cycles; returns the time they took in seconds.
     pub fn run(&self, cycles: u64) -> Result<f64, String> {
-        let out = run(&self.exe, &[&cycles.to_string()], &self.dir).map_err(|e| e.to_string())?;
-        let ns: f64 = out
-            .stdout
-            .trim()
-            .parse()
-            .map_err(|_| format!("unexpected output: {}{}", out.stdout, out.stderr))?;
+        let out = self.harness.run(&[&cycles.to_string()])?;
+        let ns: f64 = out.trim().parse().map_err(|_| format!("unexpected output: {out}"))?;
         Ok(ns / 1e9)
-    }
-}
-
-impl Drop for Bench {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -1,0 +1,752 @@
+//! The engine's hardware, as [`super::plan`] sizes it.
+//!
+//! Two clock domains: `sync`, the compute clock (ports `compute_clk`, `compute_rst`),
+//! and `pixel` (ports `pixel_clk`, `pixel_rst`).
+//!
+//! - **Pixel side.** A timing generator for the output mode. Each output line `n` is
+//!   asked for two lines before it is shown, and the frame one line before its line 0:
+//!   each request flips a level that crosses to the compute clock through a
+//!   synchronizer. Each active pixel is read from a ring of [`super::RING_LINES`]
+//!   output lines (a block RAM written on the compute clock), two pixel clocks behind
+//!   the timing, which is delayed to match.
+//! - **Row loader.** A frame request takes the newest frame from the frame buffer's read
+//!   port; the loader copies its rows, in order, into a row store of
+//!   [`super::EnginePlan::store_rows`] rows, each row before the first line whose
+//!   window needs it and after the last line that reads the row it replaces.
+//! - **Sequencer.** A line request computes one output line in `columns + 3 + width *
+//!   products` cycles. The window is a register of `columns` columns of the
+//!   low-resolution rows; a staging copy is filled a column a cycle from the row store
+//!   (the whole window before the line's first pixel, then the columns each pixel's
+//!   window moved by, during the pixel before it), and copied into the window as each
+//!   pixel starts. In each of a pixel's `products` cycles every lane of the three MAC
+//!   arrays (one per output channel, sharing their operands) multiplies one tap of the
+//!   window by the coefficient of the pixel's set (its row class and column class).
+//! - **Output.** Each MAC array's requantised output, or in `nearest` mode the window's
+//!   pixel under the output pixel, is written into the ring in order.
+//!
+//! A request that finds the previous line still being computed, or its rows not yet
+//! loaded, sets the sticky `late` flag: the engine did not keep up.
+
+use hdl_cores::block_rom::{block_rom, RomSignature, MAX_ROM_WIDTH, ROM_LATENCY};
+use hdl_cores::cdc::synchronizer;
+use hdl_cores::line_buffer::{row_store, RowStore, ROW_STORE_LATENCY};
+use hdl_cores::mac_array::{mac_array, MacArray, MacArraySignature, Requantise};
+use hdl_cores::video_timing::{timing_generator, Timing, TimingSignature, VideoMode};
+use hdl_dsl::{
+    address_width, cat, constant, mux, signed, unsigned, Builder, Component, Interface, Module, ResetKind, Shape, Signature, Statement,
+    Value,
+};
+use sr_compiler::FoldedModel;
+
+use super::{plan, EngineError, EnginePlan, EngineRequest, RING_LINES};
+
+/// Bits of a stored low-resolution pixel: RGB565, as the frame buffer holds it.
+const PIXEL_BITS: u32 = 16;
+
+/// Bits of a tap: an 8-bit level.
+const LEVEL_BITS: u32 = 8;
+
+/// Pixel clocks from the timing generator's position to the engine's outputs.
+pub const PIXEL_LATENCY: u32 = 2;
+
+/// The engine's ports.
+#[derive(Clone, Debug)]
+pub struct EnginePorts {
+    /// The compute clock.
+    pub compute_clk: Value,
+    /// Its synchronous reset.
+    pub compute_rst: Value,
+    /// The pixel clock.
+    pub pixel_clk: Value,
+    /// Its synchronous reset.
+    pub pixel_rst: Value,
+    /// To the frame buffer, on the compute clock: take the newest frame.
+    pub fb_take: Value,
+    /// From the frame buffer: a frame has been taken.
+    pub fb_taken: Value,
+    /// To the frame buffer: the pixel to read, `y * width + x`.
+    pub fb_raddr: Value,
+    /// From the frame buffer: the RGB565 pixel at the address of the cycle before.
+    pub fb_rdata: Value,
+    /// Show the nearest-neighbour upscale instead of the model's (any clock: a switch).
+    pub nearest: Value,
+    /// On the compute clock, sticky: a line was asked for before the engine was ready.
+    pub late: Value,
+    /// On the pixel clock: the output pixel, black outside the active area.
+    pub r: Value,
+    /// Green.
+    pub g: Value,
+    /// Blue.
+    pub b: Value,
+    /// Horizontal sync, at the mode's polarity, aligned with the pixel.
+    pub hsync: Value,
+    /// Vertical sync.
+    pub vsync: Value,
+    /// Data enable: high on active pixels.
+    pub de: Value,
+}
+
+/// The signature of [`EnginePorts`].
+#[derive(Clone, Copy, Debug)]
+pub struct EngineSignature {
+    input_pixels: u32,
+}
+
+impl Signature for EngineSignature {
+    type Interface = EnginePorts;
+
+    fn build(&self, b: &mut Builder) -> EnginePorts {
+        EnginePorts {
+            compute_clk: b.input("compute_clk", unsigned(1)),
+            compute_rst: b.input("compute_rst", unsigned(1)),
+            pixel_clk: b.input("pixel_clk", unsigned(1)),
+            pixel_rst: b.input("pixel_rst", unsigned(1)),
+            fb_take: b.output("fb_take", unsigned(1)),
+            fb_taken: b.input("fb_taken", unsigned(1)),
+            fb_raddr: b.output("fb_raddr", unsigned(address_width(self.input_pixels))),
+            fb_rdata: b.input("fb_rdata", unsigned(PIXEL_BITS)),
+            nearest: b.input("nearest", unsigned(1)),
+            late: b.output("late", unsigned(1)),
+            r: b.output("r", unsigned(8)),
+            g: b.output("g", unsigned(8)),
+            b: b.output("b", unsigned(8)),
+            hsync: b.output("hsync", unsigned(1)),
+            vsync: b.output("vsync", unsigned(1)),
+            de: b.output("de", unsigned(1)),
+        }
+    }
+}
+
+/// Sizes the engine for `request` (see [`plan`]) and builds it.
+pub fn engine(request: &EngineRequest) -> Result<(EnginePlan, Component<EngineSignature>), EngineError> {
+    let plan = plan(request)?;
+    let geometry = Geometry::new(request, &plan);
+    let configs: Vec<MacArray> = (0..3).map(|o| geometry.mac_config(o)).collect();
+    let latency = configs[0].latency();
+    let macs = configs
+        .iter()
+        .map(|c| mac_array(c).map_err(EngineError::MacArray))
+        .collect::<Result<Vec<_>, _>>()?;
+    let biases = (0..3).map(|o| geometry.bias_roms(o)).collect::<Vec<_>>();
+    let signature = EngineSignature {
+        input_pixels: request.input.0 * request.input.1,
+    };
+    let component = Component::build("sr_engine", signature, move |m, p| {
+        m.domain("sync", &p.compute_clk, ResetKind::Sync, Some(&p.compute_rst));
+        m.domain("pixel", &p.pixel_clk, ResetKind::Sync, Some(&p.pixel_rst));
+        let requests = pixel_side_requests(m, &geometry, p);
+        let control = line_control(m, &geometry, p, &requests);
+        let word = sequencer(m, &geometry, &control);
+        let pixels = compute(m, &geometry, p, &word, Arithmetic { macs, biases, latency });
+        output_ring(m, &geometry, p, &requests, &control.frame, pixels);
+    });
+    Ok((plan, component))
+}
+
+/// The arithmetic's parts, built before the engine: the MAC arrays, each output
+/// channel's bias ROMs (18-bit slices, low first), and the arrays' latency.
+struct Arithmetic {
+    macs: Vec<Component<MacArraySignature>>,
+    biases: Vec<Vec<Component<RomSignature>>>,
+    latency: u32,
+}
+
+/// What the hardware is built from: the model's geometry and the plan's numbers.
+#[derive(Clone, Debug)]
+struct Geometry {
+    folded: FoldedModel,
+    coefficients: Vec<Vec<i32>>,
+    biases: Vec<Vec<i64>>,
+    accumulator_bits: u32,
+    requantise: Requantise,
+    mode: VideoMode,
+    /// Input width and height.
+    input: (u32, u32),
+    /// Output width and height.
+    output: (u32, u32),
+    products: u32,
+    lanes: u32,
+    store_rows: u32,
+}
+
+impl Geometry {
+    fn new(request: &EngineRequest, plan: &EnginePlan) -> Geometry {
+        let model = request.model;
+        Geometry {
+            folded: model.folded.clone(),
+            coefficients: model
+                .coefficients
+                .iter()
+                .map(|set| set.iter().map(|c| c.to_bits()).collect())
+                .collect(),
+            biases: model.biases.clone(),
+            accumulator_bits: model.accumulator_bits,
+            requantise: Requantise {
+                shift: model.fraction_bits,
+                clamp: model.clamp,
+            },
+            mode: request.mode,
+            input: request.input,
+            output: (request.mode.h.active, request.mode.v.active),
+            products: plan.products,
+            lanes: plan.lanes_per_output,
+            store_rows: plan.store_rows,
+        }
+    }
+
+    fn rows(&self) -> u32 {
+        self.folded.window.0 as u32
+    }
+
+    fn columns(&self) -> u32 {
+        self.folded.window.1 as u32
+    }
+
+    fn classes(&self) -> u32 {
+        self.folded.offsets.len() as u32
+    }
+
+    fn sets(&self) -> u32 {
+        self.classes() * self.classes()
+    }
+
+    fn taps(&self) -> u32 {
+        self.folded.per_output() as u32
+    }
+
+    /// The MAC array of output channel `o`: lane `l`'s word `set * products + j` is the
+    /// coefficient of tap `l * products + j` of that set (zero past the last tap).
+    fn mac_config(&self, o: usize) -> MacArray {
+        let (p, taps) = (self.products, self.taps());
+        let per = self.folded.per_output();
+        let coefficients = (0..self.lanes)
+            .map(|l| {
+                (0..self.sets() * p)
+                    .map(|a| {
+                        let (set, tap) = ((a / p) as usize, l * p + a % p);
+                        if tap < taps {
+                            self.coefficients[set][o * per + tap as usize]
+                        } else {
+                            0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        MacArray {
+            lanes: self.lanes,
+            products: p,
+            operand: unsigned(LEVEL_BITS),
+            coefficients,
+            accumulator_bits: self.accumulator_bits,
+            requantise: self.requantise,
+        }
+    }
+
+    /// Output channel `o`'s bias per set, `accumulator_bits` of two's complement, in
+    /// ROMs of up to 18 bits each, the low bits first.
+    fn bias_roms(&self, o: usize) -> Vec<Component<RomSignature>> {
+        let bits = self.accumulator_bits;
+        (0..bits.div_ceil(MAX_ROM_WIDTH))
+            .map(|k| {
+                let low = k * MAX_ROM_WIDTH;
+                let width = (bits - low).min(MAX_ROM_WIDTH);
+                let words: Vec<u32> = self
+                    .biases
+                    .iter()
+                    .map(|b| ((b[o] as u64 >> low) & ((1 << width) - 1)) as u32)
+                    .collect();
+                block_rom(width, &words).expect("every word is masked to the width, which is 1 to 18 bits")
+            })
+            .collect()
+    }
+}
+
+/// `values[index]`, each a constant of `shape`: a table in logic.
+fn lookup(values: impl IntoIterator<Item = i128>, shape: Shape, index: &Value) -> Value {
+    let table = cat(values.into_iter().map(|v| constant(v, shape)).collect::<Vec<_>>());
+    let word = table.word_select(index, shape.width);
+    if shape.signed {
+        word.as_signed()
+    } else {
+        word
+    }
+}
+
+/// `value` converted to `shape`: extended by its own signedness or truncated.
+fn resized(value: &Value, shape: Shape) -> Value {
+    let v = if value.width() < shape.width {
+        value.ext(shape.width)
+    } else {
+        value.trunc(shape.width)
+    };
+    if shape.signed {
+        v.as_signed()
+    } else {
+        v.as_unsigned()
+    }
+}
+
+/// A walk along one axis of the output, a position at a time: the class of output
+/// position `n` (as [`FoldedModel::class_index`]) and its window's first low-resolution
+/// position (as [`FoldedModel::locate`]), from registers counting `n`, `n mod scale`
+/// and `n / scale`.
+struct AxisWalker {
+    n: Value,
+    phase: Value,
+    quotient: Value,
+    /// The class of `n`.
+    class: Value,
+    /// The window's first row or column for `n`.
+    position: Value,
+}
+
+impl AxisWalker {
+    fn new(m: &mut Module, name: &str, g: &Geometry, len: u32, position: Shape) -> AxisWalker {
+        let f = &g.folded;
+        let (b, s) = (f.border as u32, f.scale as u32);
+        let n = m.signal(format!("{name}_n"), unsigned(address_width(len + 1)));
+        let phase = m.signal(format!("{name}_phase"), unsigned(address_width(s)));
+        let quotient = m.signal(format!("{name}_quotient"), unsigned(address_width(len / s + 1)));
+        let class_shape = unsigned(address_width(g.classes()));
+        let end = (constant(i128::from(b + s + len - 1), unsigned(address_width(b + s + len))) - &n).trunc(class_shape.width);
+        let class = mux(
+            n.lt(b),
+            resized(&n, class_shape),
+            mux(n.ge(len - b), end, resized(&(&phase + b), class_shape)),
+        );
+        let class = resized(&class, class_shape);
+        let offset_shape = signed(position.width);
+        let offset = lookup(f.offsets.iter().map(|&o| o as i128), offset_shape, &class);
+        let position = resized(&(quotient.zext(position.width).as_signed() + offset), position);
+        AxisWalker {
+            n,
+            phase,
+            quotient,
+            class,
+            position,
+        }
+    }
+
+    /// Back to position 0.
+    fn restart(&self) -> Vec<Statement> {
+        vec![self.n.eq(0u8), self.phase.eq(0u8), self.quotient.eq(0u8)]
+    }
+
+    /// On to the next position.
+    fn advance(&self, scale: u32) -> Vec<Statement> {
+        let wrap = self.phase.is_eq(scale - 1);
+        vec![
+            self.n.eq(self.n.wrapping_add(1u8)),
+            self.phase.eq(mux(&wrap, 0u8, self.phase.wrapping_add(1u8))),
+            self.quotient.eq(mux(&wrap, self.quotient.wrapping_add(1u8), &self.quotient)),
+        ]
+    }
+}
+
+/// The pixel side's timing and the requests it sends to the compute clock.
+struct Requests {
+    /// The timing generator's outputs, in `pixel`.
+    timing: Interface<Timing>,
+    /// In `sync`: a frame is asked for (its rows are to be loaded).
+    frame: Value,
+    /// In `sync`: the next output line is asked for.
+    line: Value,
+}
+
+/// The timing generator on the pixel clock, and the frame and line requests, each a
+/// level that flips per request and crosses to `sync` through a synchronizer.
+fn pixel_side_requests(m: &mut Module, g: &Geometry, p: &EnginePorts) -> Requests {
+    let mode = g.mode;
+    let timing = m.add("timing", pixel_timing(&mode));
+    m.comb([timing.clk.eq(&p.pixel_clk), timing.rst.eq(&p.pixel_rst)]);
+    let t = timing.t.clone();
+    let (v_total, height) = (mode.v.total(), g.output.1);
+    let line_start = t.x.is_eq(0u8);
+    // Line n is asked for at the start of line n - 2 (mod the frame's lines); the
+    // frame, so that its first rows are loaded in time, one line before that.
+    let asks_line = t.y.is_eq(v_total - 2) | t.y.is_eq(v_total - 1) | t.y.lt(height - 2);
+    let asks_frame = t.y.is_eq(v_total - 3);
+    let (frame_level, line_level) = (m.signal("frame_request", unsigned(1)), m.signal("line_request", unsigned(1)));
+    m.if_(&line_start & asks_frame, |m| m.sync_in("pixel", frame_level.eq(!&frame_level)));
+    m.if_(&line_start & asks_line, |m| m.sync_in("pixel", line_level.eq(!&line_level)));
+    let crossing = m.add("requests_sync", synchronizer(2));
+    m.comb(crossing.i.eq(cat([frame_level, line_level])));
+    let seen = m.signal("requests_seen", unsigned(2));
+    m.sync(seen.eq(&crossing.o));
+    let changed = &crossing.o ^ &seen;
+    Requests {
+        timing: t,
+        frame: changed.bit(0),
+        line: changed.bit(1),
+    }
+}
+
+/// The ports of the timing generator moved to its own clock.
+#[derive(Clone, Debug)]
+struct PixelTimingPorts {
+    clk: Value,
+    rst: Value,
+    t: Interface<Timing>,
+}
+
+#[derive(Clone, Debug)]
+struct PixelTimingSignature {
+    mode: VideoMode,
+}
+
+impl Signature for PixelTimingSignature {
+    type Interface = PixelTimingPorts;
+
+    fn build(&self, b: &mut Builder) -> PixelTimingPorts {
+        PixelTimingPorts {
+            clk: b.input("clk", unsigned(1)),
+            rst: b.input("rst", unsigned(1)),
+            t: b.nest("t", &TimingSignature::new(&self.mode)),
+        }
+    }
+}
+
+/// A timing generator whose `sync` is the `clk` port: the pixel clock inside the
+/// engine, whose own `sync` is the compute clock.
+fn pixel_timing(mode: &VideoMode) -> Component<PixelTimingSignature> {
+    let mode = *mode;
+    Component::build("pixel_timing", PixelTimingSignature { mode }, move |m, p| {
+        m.domain("sync", &p.clk, ResetKind::Sync, Some(&p.rst));
+        let gen = m.add("generator", timing_generator(&mode));
+        let t = &p.t;
+        m.comb([
+            t.hsync.eq(&gen.hsync),
+            t.vsync.eq(&gen.vsync),
+            t.de.eq(&gen.de),
+            t.x.eq(&gen.x),
+            t.y.eq(&gen.y),
+            t.frame_start.eq(&gen.frame_start),
+        ]);
+    })
+}
+
+/// What the line control gives the sequencer.
+struct LineControl {
+    /// A line starts computing this cycle.
+    start: Value,
+    /// The line's row class and first window row.
+    row_class: Value,
+    top: Value,
+    /// The row store, for the sequencer's reads.
+    r_top: Value,
+    r_col: Value,
+    r_data: Value,
+    /// In `sync`: a frame has started (the output ring starts over).
+    frame: Value,
+    /// The sequencer is computing a line: for the sequencer to drive.
+    busy: Value,
+}
+
+/// Frame and line requests: the frame buffer is taken and its rows loaded into the row
+/// store ahead of the lines that read them; each line request starts the sequencer.
+fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Requests) -> LineControl {
+    let (w, h) = g.input;
+    let (scale, height) = (g.folded.scale as u32, g.output.1);
+    let store = m.add(
+        "rows",
+        row_store(RowStore {
+            width: w,
+            height: h,
+            pixel_bits: PIXEL_BITS,
+            ports: g.rows(),
+            rows: g.store_rows,
+        }),
+    );
+    let top_shape = store.r_top.shape();
+    let walker = AxisWalker::new(m, "row", g, height, top_shape);
+
+    // The lines still to compute in this frame, and the row each waits for.
+    let lines_left = m.signal("lines_left", unsigned(address_width(height + 1)));
+    let busy = m.signal("busy", unsigned(1));
+    let (row_class, top) = (m.signal("row_class", walker.class.shape()), m.signal("top", top_shape));
+
+    // The loader: rows in order, a pixel a cycle, each written a cycle after its read.
+    let row = m.signal_init("load_row", unsigned(address_width(h + 1)), h);
+    let col = m.signal("load_col", unsigned(address_width(w)));
+    let addr = m.signal("load_addr", p.fb_raddr.shape());
+    // Rows the next line's window needs: up to its last row, within the picture.
+    let wanted = (&walker.position + g.rows()).trunc(top_shape.width + 1);
+    let loading = m.signal("loading", unsigned(1));
+    m.comb(loading.eq(row.lt(h) & row.zext(top_shape.width + 2).as_signed().lt(&wanted)));
+    let start = &requests.line & lines_left.any();
+    m.if_(&loading, |m| {
+        let row_end = col.is_eq(w - 1);
+        m.sync([
+            addr.eq(addr.wrapping_add(1u8)),
+            col.eq(mux(&row_end, 0u8, col.wrapping_add(1u8))),
+            row.eq(mux(&row_end, row.wrapping_add(1u8), &row)),
+        ]);
+    });
+    let slot_bits = g.store_rows.trailing_zeros().max(1);
+    let written = m.delayed("load_write", &cat([loading.clone(), col.clone(), row.trunc(slot_bits)]), 1);
+    m.comb([
+        p.fb_raddr.eq(&addr),
+        store.w_en.eq(written.bit(0)),
+        store.w_col.eq(written.slice(1..1 + col.width())),
+        store.w_slot.eq(written.slice(1 + col.width()..1 + col.width() + slot_bits)),
+        store.w_data.eq(&p.fb_rdata),
+    ]);
+
+    // A frame request takes the newest frame and starts the rows over.
+    m.comb(p.fb_take.eq(&requests.frame));
+    let late = p.late.clone();
+    m.if_(&requests.frame, |m| {
+        m.sync(walker.restart());
+        m.sync([row.eq(0u8), col.eq(0u8), addr.eq(0u8), lines_left.eq(height)]);
+    })
+    .elif(&start, |m| {
+        // The line takes the walker's row class and top; the walker moves on, so the
+        // loader fetches the next line's rows while this one is computed.
+        m.sync([
+            row_class.eq(&walker.class),
+            top.eq(&walker.position),
+            lines_left.eq(lines_left.wrapping_sub(1u8)),
+        ]);
+        m.if_(lines_left.gt(1u8), |m| m.sync(walker.advance(scale)));
+        m.if_(&busy | &loading, |m| m.sync(late.eq(1u8)));
+    });
+    LineControl {
+        start,
+        busy,
+        row_class,
+        top,
+        r_top: store.r_top.clone(),
+        r_col: store.r_col.clone(),
+        r_data: store.r_data.clone(),
+        frame: requests.frame.clone(),
+    }
+}
+
+/// What the sequencer gives the MAC arrays each cycle, on the compute timeline.
+struct ComputeWord {
+    /// A product for every lane.
+    valid: Value,
+    /// Which of the pixel's products.
+    product: Value,
+    /// The coefficient address: `set * products + product`.
+    addr: Value,
+    /// The set, for the biases: a cycle ahead of `valid`, as the bias ROMs need.
+    set_ahead: Value,
+    /// The pixel's row and column classes.
+    row_class: Value,
+    column_class: Value,
+    /// The pixel's window: `columns` columns of `rows` RGB565 pixels, column 0 and row
+    /// 0 in the low bits.
+    window: Value,
+}
+
+/// The line's sequence: the window filled column by column from the row store, and a
+/// compute word per cycle for each output pixel's products.
+fn sequencer(m: &mut Module, g: &Geometry, c: &LineControl) -> ComputeWord {
+    let (columns, products, width) = (g.columns(), g.products, g.output.0);
+    let scale = g.folded.scale as u32;
+    let col_shape = c.r_col.shape();
+    let walker = AxisWalker::new(m, "column", g, width, col_shape);
+    let (prologue, running) = (m.signal("prologue", unsigned(1)), m.signal("running", unsigned(1)));
+    let fill = m.signal("fill", unsigned(address_width(columns)));
+    let x = m.signal("x", unsigned(address_width(width)));
+    let j = m.signal("product", unsigned(address_width(products)));
+    // The walker is one pixel ahead: during pixel x's products it stands at x + 1,
+    // whose window's new columns are fetched then; `previous` is pixel x.
+    let previous = m.signal("previous_left", col_shape);
+    let column_class = m.signal("column_class", walker.class.shape());
+
+    // The columns pixel x + 1's window moved by: its step, or the whole window when it
+    // steps back or further than its width.
+    let step = &walker.position - &previous;
+    let count_shape = unsigned(address_width(columns + 1));
+    let moved = mux(step.ge(0u8) & step.le(columns), resized(&step, count_shape), columns);
+    let first_new = resized(&(&walker.position + columns - &moved), col_shape);
+    let fetch = &prologue | (&running & j.zext(count_shape.width).lt(&moved) & x.lt(width - 1));
+    let column = mux(&prologue, &walker.position + &fill, &first_new + &j);
+    m.comb([
+        c.r_top.eq(resized(&c.top, c.r_top.shape())),
+        c.r_col.eq(resized(&column, col_shape)),
+        c.busy.eq(&prologue | &running),
+    ]);
+    // Pixel `x` starts: the walker moves on, and its pixel becomes `previous`.
+    let next_pixel = {
+        let mut s = vec![previous.eq(&walker.position), column_class.eq(&walker.class)];
+        s.extend(walker.advance(scale));
+        s
+    };
+    m.if_(&c.start, |m| {
+        m.sync(walker.restart());
+        m.sync([prologue.eq(1u8), fill.eq(0u8)]);
+    })
+    .elif(&prologue, |m| {
+        m.sync(fill.eq(fill.wrapping_add(1u8)));
+        m.if_(fill.is_eq(columns - 1), |m| {
+            m.sync([prologue.eq(0u8), running.eq(1u8), x.eq(0u8), j.eq(0u8)]);
+            m.sync(next_pixel.clone());
+        });
+    })
+    .elif(&running, |m| {
+        m.if_(j.is_eq(products - 1), |m| {
+            m.sync([j.eq(0u8), x.eq(x.wrapping_add(1u8))]);
+            m.sync(next_pixel.clone());
+            m.if_(x.is_eq(width - 1), |m| m.sync(running.eq(0u8)));
+        })
+        .else_(|m| m.sync(j.eq(j.wrapping_add(1u8))));
+    });
+
+    // The staging copy takes each fetched column as it arrives, shifting the oldest
+    // out; the window takes the staging copy as each pixel's products begin.
+    let column_bits = g.rows() * PIXEL_BITS;
+    let staging = m.signal("staging", unsigned(columns * column_bits));
+    let window = m.signal("window", staging.shape());
+    let arrived = m.delayed("fetched", &fetch, ROW_STORE_LATENCY);
+    let shifted = if columns == 1 {
+        c.r_data.clone()
+    } else {
+        cat([staging.slice(column_bits..columns * column_bits), c.r_data.clone()])
+    };
+    m.if_(&arrived, |m| m.sync(staging.eq(shifted)));
+    let starts = m.delayed("pixel_starts", &(&running & j.is_eq(0u8)), ROW_STORE_LATENCY);
+    m.if_(&starts, |m| m.sync(window.eq(&staging)));
+
+    // The compute word, a cycle after the window is loaded.
+    let set_shape = unsigned(address_width(g.sets()));
+    let addr_shape = unsigned(address_width(g.sets() * products));
+    let classes = g.classes();
+    let row_set = lookup((0..classes).map(|r| i128::from(r * classes)), set_shape, &c.row_class);
+    let set = resized(&(row_set + &column_class), set_shape);
+    let row_base = lookup((0..classes).map(|r| i128::from(r * classes * products)), addr_shape, &c.row_class);
+    let column_base = lookup((0..classes).map(|k| i128::from(k * products)), addr_shape, &column_class);
+    let addr = resized(&(row_base + column_base + &j), addr_shape);
+    let to_compute = ROW_STORE_LATENCY + 1;
+    ComputeWord {
+        valid: m.delayed("valid_at", &running, to_compute),
+        product: m.delayed("product_at", &j, to_compute),
+        addr: m.delayed("addr_at", &addr, to_compute),
+        set_ahead: m.delayed("set_at", &set, to_compute - ROM_LATENCY),
+        row_class: m.delayed("row_class_at", &c.row_class, to_compute),
+        column_class: m.delayed("column_class_at", &column_class, to_compute),
+        window,
+    }
+}
+
+/// The level of channel `i` (0 red, 1 green, 2 blue) of an RGB565 pixel, by bit
+/// replication as `hdl_video::rgb565::expand`.
+fn level(pixel: &Value, i: u32) -> Value {
+    let (low, width) = [(11, 5), (5, 6), (0, 5)][i as usize];
+    let channel = pixel.slice(low..low + width);
+    cat([channel.slice(2 * width - 8..width), channel])
+}
+
+/// An RGB565 pixel as RGB888, red in the top byte.
+fn rgb888(pixel: &Value) -> Value {
+    cat([level(pixel, 2), level(pixel, 1), level(pixel, 0)])
+}
+
+/// The three MAC arrays on the window's taps, and the nearest pixel beside them: the
+/// output pixels in order, `(valid, RGB888)`.
+fn compute(m: &mut Module, g: &Geometry, p: &EnginePorts, word: &ComputeWord, arithmetic: Arithmetic) -> (Value, Value) {
+    let Arithmetic { macs, biases, latency } = arithmetic;
+    let (rows, columns, products) = (g.rows(), g.columns(), g.products);
+    let pixel_at = |wy: u32, wx: u32| word.window.slice((wx * rows + wy) * PIXEL_BITS..(wx * rows + wy + 1) * PIXEL_BITS);
+    // Tap t is channel t / (rows * columns), row (t / columns) % rows, column t % columns.
+    let tap = |t: u32| {
+        if t >= g.taps() {
+            constant(0, unsigned(LEVEL_BITS))
+        } else {
+            level(&pixel_at((t / columns) % rows, t % columns), t / (rows * columns))
+        }
+    };
+    let operands = cat((0..g.lanes)
+        .map(|l| cat((0..products).map(|k| tap(l * products + k)).collect::<Vec<_>>()).word_select(&word.product, LEVEL_BITS))
+        .collect::<Vec<_>>());
+    let mut outputs = Vec::with_capacity(3);
+    let mut done = None;
+    for (o, (mac, bias_slices)) in macs.into_iter().zip(biases).enumerate() {
+        let mac = m.add(format!("mac{o}"), mac);
+        let mut bias = Vec::with_capacity(bias_slices.len());
+        for (k, slice) in bias_slices.into_iter().enumerate() {
+            let rom = m.add(format!("bias{o}_{k}"), slice);
+            m.comb([rom.clk.eq(&p.compute_clk), rom.addr.eq(resized(&word.set_ahead, rom.addr.shape()))]);
+            bias.push(rom.data.clone());
+        }
+        m.comb([
+            mac.clk.eq(&p.compute_clk),
+            mac.valid.eq(&word.valid),
+            mac.addr.eq(&word.addr),
+            mac.a.eq(&operands),
+            mac.bias.eq(cat(bias).as_signed()),
+        ]);
+        outputs.push(resized(&mac.o, unsigned(LEVEL_BITS)));
+        done = Some(mac.o_valid.clone());
+    }
+    let done = done.expect("three output channels");
+
+    // The nearest pixel: the window's pixel under the output pixel, `-offset` of its
+    // class in along each axis.
+    let under = |class: &Value, len: u32| {
+        let shape = unsigned(address_width(len));
+        lookup(
+            g.folded.offsets.iter().map(|&o| (-o).clamp(0, len as isize - 1) as i128),
+            shape,
+            class,
+        )
+    };
+    let (wy, wx) = (under(&word.row_class, rows), under(&word.column_class, columns));
+    let column_bits = rows * PIXEL_BITS;
+    let nearest_pixel = word.window.word_select(&wx, column_bits).word_select(&wy, PIXEL_BITS);
+    let nearest_pixel = m.delayed("nearest_pixel_at", &rgb888(&nearest_pixel), latency);
+    let nearest = m.add("nearest_sync", synchronizer(1));
+    m.comb(nearest.i.eq(&p.nearest));
+    let model_pixel = cat([outputs[2].clone(), outputs[1].clone(), outputs[0].clone()]);
+    (done, mux(&nearest.o, nearest_pixel, model_pixel))
+}
+
+/// The ring of output lines: written in order on the compute clock, read on the pixel
+/// clock at the timing generator's position, and the engine's outputs.
+fn output_ring(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Requests, frame: &Value, (valid, rgb): (Value, Value)) {
+    let width = g.output.0;
+    let depth = RING_LINES * width;
+    let aw = address_width(depth);
+    let ring = m.memory("ring", unsigned(24), depth);
+    let write = m.write_port(ring, "sync");
+    let waddr = m.signal("ring_waddr", unsigned(aw));
+    m.if_(frame, |m| m.sync(waddr.eq(0u8))).elif(&valid, |m| {
+        m.sync(waddr.eq(mux(waddr.is_eq(depth - 1), 0u8, waddr.wrapping_add(1u8))));
+    });
+    // Before the first frame the frame buffer's data mean nothing: black.
+    m.comb([
+        write.en.eq(&valid),
+        write.addr.eq(&waddr),
+        write.data.eq(mux(&p.fb_taken, rgb, 0u8)),
+    ]);
+
+    let t = &requests.timing;
+    let line_base = lookup(
+        (0..RING_LINES).map(|l| i128::from(l * width)),
+        unsigned(aw),
+        &t.y.trunc(RING_LINES.trailing_zeros()),
+    );
+    let read = m.read_port(ring, "pixel");
+    m.comb([read.en.eq(1u8), read.addr.eq(resized(&(line_base + &t.x), unsigned(aw)))]);
+    let (de, hsync, vsync) = (
+        m.signal("de_at", unsigned(1)),
+        m.signal("hsync_at", unsigned(1)),
+        m.signal("vsync_at", unsigned(1)),
+    );
+    m.sync_in("pixel", [de.eq(&t.de), hsync.eq(&t.hsync), vsync.eq(&t.vsync)]);
+    let shown = mux(&de, &read.data, 0u8);
+    m.sync_in(
+        "pixel",
+        [
+            p.r.eq(shown.slice(16..24)),
+            p.g.eq(shown.slice(8..16)),
+            p.b.eq(shown.slice(0..8)),
+            p.de.eq(&de),
+            p.hsync.eq(&hsync),
+            p.vsync.eq(&vsync),
+        ],
+    );
+}

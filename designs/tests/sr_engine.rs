@@ -1,0 +1,399 @@
+//! The super-resolution engine, simulated with the frame buffer in front of it: a
+//! picture is written into the frame buffer, the engine takes it at the end of the first
+//! frame, and the second frame it shows must be, pixel for pixel, what
+//! `FixedModel::run` computes from the same picture as the camera delivers it — with
+//! the mode's exact timing on `de`, `hsync` and `vsync` throughout, and the engine never
+//! late.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+
+use hdl_cores::frame_buffer::frame_buffer;
+use hdl_cores::ov7670::pixel_stream;
+use hdl_cores::video_timing::{Axis, VideoMode, VGA_640X480_60};
+use hdl_designs::sr_engine::{engine, EngineRequest};
+use hdl_devices::Device;
+use hdl_dsl::{unsigned, Design, Module, ResetKind, Signature};
+use hdl_sim::stream::{Beat, StreamSource};
+use hdl_sim::{Model, Sampled, Signal, Simulator, Xorshift};
+use hdl_testkit::tools::{self, Tool};
+use hdl_testkit::verilator::{Harness, Optimize};
+use hdl_video::{rgb565, Picture};
+use sr_compiler::fixed_point::Coefficient;
+use sr_compiler::FixedModel;
+
+const PIXEL_HZ: u64 = 25_000_000;
+const COMPUTE_HZ: u64 = 125_000_000;
+
+fn model(name: &str) -> FixedModel {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    sr_compiler::compile(&path).unwrap_or_else(|e| panic!("{e}")).fixed
+}
+
+/// One sample of the engine's outputs per pixel clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Sample {
+    de: bool,
+    hsync: bool,
+    vsync: bool,
+    rgb: [u8; 3],
+}
+
+struct Recorder {
+    pins: [Signal; 6],
+    samples: Rc<RefCell<Vec<Sample>>>,
+}
+
+impl Model for Recorder {
+    fn before_edge(&mut self, now: &Sampled) {
+        let [de, hsync, vsync, r, g, b] = self.pins.map(|s| now.get(s));
+        self.samples.borrow_mut().push(Sample {
+            de: de == 1,
+            hsync: hsync == 1,
+            vsync: vsync == 1,
+            rgb: [r as u8, g as u8, b as u8],
+        });
+    }
+
+    fn tick(&mut self, _: &mut Simulator) {}
+}
+
+/// What a run showed: the first two frames from their first active pixel, and `late`.
+struct Shown {
+    frames: [Vec<[u8; 3]>; 2],
+    late: bool,
+}
+
+/// The top: the frame buffer, written from stream `i` on the compute clock, read by the
+/// engine.
+fn top(model: &FixedModel, input: (u32, u32), mode: VideoMode) -> Module {
+    let request = EngineRequest {
+        model,
+        input,
+        mode,
+        pixel_hz: PIXEL_HZ,
+        device: Device::Lfe5u85f,
+        compute_hz: COMPUTE_HZ,
+    };
+    let (_, component) = engine(&request).unwrap_or_else(|e| panic!("{e}"));
+    let mut m = Module::new("engine_top");
+    let [cclk, crst, pclk, prst, nearest] =
+        ["compute_clk", "compute_rst", "pixel_clk", "pixel_rst", "nearest"].map(|n| m.input(n, unsigned(1)));
+    for d in ["write", "read"] {
+        m.domain(d, &cclk, ResetKind::Sync, Some(&crst));
+    }
+    let i = m.interface("i", &pixel_stream().flip());
+    let fb = m.add("fb", frame_buffer(input.0, input.1));
+    let (first, last) = (i.first.as_ref().unwrap(), i.last.as_ref().unwrap());
+    m.comb([
+        fb.i.valid.eq(&i.valid),
+        fb.i.payload.value().eq(i.payload.value()),
+        fb.i.first.as_ref().unwrap().eq(first),
+        fb.i.last.as_ref().unwrap().eq(last),
+        i.ready.eq(&fb.i.ready),
+    ]);
+    let e = m.add("engine", component);
+    m.comb([
+        e.compute_clk.eq(&cclk),
+        e.compute_rst.eq(&crst),
+        e.pixel_clk.eq(&pclk),
+        e.pixel_rst.eq(&prst),
+        e.nearest.eq(&nearest),
+        e.fb_taken.eq(&fb.taken),
+        e.fb_rdata.eq(&fb.rdata),
+        fb.take.eq(&e.fb_take),
+        fb.raddr.eq(&e.fb_raddr),
+    ]);
+    for (name, v) in [
+        ("de", &e.de),
+        ("hsync", &e.hsync),
+        ("vsync", &e.vsync),
+        ("r", &e.r),
+        ("g", &e.g),
+        ("b", &e.b),
+        ("late", &e.late),
+    ] {
+        let out = m.output(name, v.shape());
+        m.comb(out.eq(v));
+    }
+    m
+}
+
+/// Writes `picture` (RGB565 as the camera sends it) into the frame buffer and records two
+/// frames, checking the timing of every sample from the first active pixel on.
+fn show(model: &FixedModel, picture: &Picture, mode: VideoMode, nearest: bool) -> Shown {
+    let input = (picture.width as u32, picture.height as u32);
+    let design = Design::elaborate(top(model, input, mode)).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulator::new(&design).unwrap();
+    let [cclk, pclk, nearest_pin, late] = ["compute_clk", "pixel_clk", "nearest", "late"].map(|n| sim.signal(n).unwrap());
+    let (compute, pixel) = (sim.clock(cclk).unwrap(), sim.clock(pclk).unwrap());
+    sim.set_period(compute, 1_000_000_000_000 / COMPUTE_HZ);
+    sim.set_period(pixel, 1_000_000_000_000 / PIXEL_HZ);
+    sim.set(nearest_pin, u64::from(nearest)).unwrap();
+    let beats: Vec<Beat> = picture
+        .pixels
+        .iter()
+        .enumerate()
+        .map(|(k, &p)| Beat {
+            payload: u64::from(rgb565::pack(p)),
+            first: k == 0,
+            last: k % picture.width == picture.width - 1,
+        })
+        .collect();
+    StreamSource::attach(&mut sim, compute, "i", &pixel_stream(), beats, 1, 0).unwrap();
+    let samples = Rc::new(RefCell::new(Vec::new()));
+    let pins = ["de", "hsync", "vsync", "r", "g", "b"].map(|n| sim.signal(n).unwrap());
+    sim.add_model(
+        pixel,
+        Recorder {
+            pins,
+            samples: samples.clone(),
+        },
+    );
+    let frame = u64::from(mode.h.total() * mode.v.total());
+    sim.ticks(pixel, 3 * frame);
+    let samples = samples.borrow();
+    Shown {
+        frames: frames_of(&samples, &mode),
+        late: sim.get(late) == 1,
+    }
+}
+
+/// The first two frames from the first active pixel on, the timing of every sample
+/// checked against the mode's.
+fn frames_of(samples: &[Sample], mode: &VideoMode) -> [Vec<[u8; 3]>; 2] {
+    let frame = (mode.h.total() * mode.v.total()) as usize;
+    let start = samples.iter().position(|s| s.de).expect("an active pixel");
+    assert!(samples.len() >= start + 2 * frame, "two frames were recorded");
+    let expected_timing = |i: usize| {
+        let (x, y) = ((i as u32) % mode.h.total(), (i as u32 / mode.h.total()) % mode.v.total());
+        let pulse = |pos: u32, axis: Axis| (pos >= axis.sync_start() && pos < axis.sync_start() + axis.sync) == axis.sync_positive;
+        (x < mode.h.active && y < mode.v.active, pulse(x, mode.h), pulse(y, mode.v))
+    };
+    let mut frames = [Vec::new(), Vec::new()];
+    for (i, s) in samples[start..start + 2 * frame].iter().enumerate() {
+        assert_eq!(
+            (s.de, s.hsync, s.vsync),
+            expected_timing(i),
+            "de, hsync, vsync at pixel clock {i} from the first active pixel"
+        );
+        if s.de {
+            frames[i / frame].push(s.rgb);
+        } else {
+            assert_eq!(s.rgb, [0; 3], "black outside the active area, pixel clock {i}");
+        }
+    }
+    frames
+}
+
+/// The testbench of [`show`] in C++ for Verilator, on the same top's Verilog: the
+/// compute clock toggles every 4 ns, the pixel clock every 20 ns; the picture is offered
+/// a pixel per compute cycle; before each rising pixel clock the outputs are recorded,
+/// four bytes each (`de | hsync << 1 | vsync << 2`, r, g, b), then `late`.
+const VERILATOR_MAIN: &str = r#"// The super-resolution engine's testbench (see designs/tests/sr_engine.rs).
+#include "Vcosim_top.h"
+#include "verilated.h"
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+int main(int argc, char** argv) {
+    FILE* in = fopen(argv[1], "rb");
+    uint32_t size[2];
+    if (!in || fread(size, 4, 2, in) != 2) return 2;
+    uint64_t pixels = uint64_t(size[0]) * size[1];
+    std::vector<uint16_t> picture(pixels);
+    if (fread(picture.data(), 2, pixels, in) != pixels) return 2;
+    fclose(in);
+    uint64_t pixel_clocks = strtoull(argv[3], 0, 10);
+    Vcosim_top* top = new Vcosim_top;
+    top->d0_nearest = atoi(argv[2]);
+    top->d0_compute_rst = 0;
+    top->d0_pixel_rst = 0;
+    auto offer = [&](uint64_t k) {
+        top->d0_i_valid = k < pixels;
+        uint16_t p = k < pixels ? picture[k] : 0;
+        top->d0_i_payload_b = p & 31;
+        top->d0_i_payload_g = (p >> 5) & 63;
+        top->d0_i_payload_r = p >> 11;
+        top->d0_i_first = k == 0;
+        top->d0_i_last = k % size[0] == size[0] - 1;
+    };
+    offer(0);
+    top->d0_compute_clk = 0;
+    top->d0_pixel_clk = 0;
+    top->eval();
+    std::vector<uint8_t> out;
+    out.reserve(pixel_clocks * 4 + 1);
+    uint64_t compute_edges = 0, pixel_edges = 0;
+    for (uint64_t step = 1; pixel_edges < pixel_clocks; step++) {
+        bool compute = step % 2 == 1, pixel = (step / 5) % 2 == 1;
+        bool compute_rises = compute && !top->d0_compute_clk, pixel_rises = pixel && !top->d0_pixel_clk;
+        if (pixel_rises) {
+            out.push_back(top->d0_de | top->d0_hsync << 1 | top->d0_vsync << 2);
+            out.push_back(top->d0_r);
+            out.push_back(top->d0_g);
+            out.push_back(top->d0_b);
+            pixel_edges++;
+        }
+        top->d0_compute_clk = compute;
+        top->d0_pixel_clk = pixel;
+        top->eval();
+        if (compute_rises) {
+            compute_edges++;
+            offer(compute_edges);
+            top->eval();
+        }
+    }
+    out.push_back(top->d0_late);
+    FILE* o = fopen(argv[4], "wb");
+    if (!o || fwrite(out.data(), 1, out.size(), o) != out.size()) return 2;
+    fclose(o);
+    delete top;
+    return 0;
+}
+"#;
+
+/// Builds the top of [`show`] under Verilator.
+fn verilator_top(model: &FixedModel, input: (u32, u32), mode: VideoMode) -> Option<Harness> {
+    let verilator = tools::require(Tool::Verilator, "sr_engine")?;
+    let design = Design::elaborate(top(model, input, mode)).unwrap_or_else(|e| panic!("{e}"));
+    Some(Harness::build(&verilator, &design, VERILATOR_MAIN.to_owned(), Optimize::Speed).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// [`show`] under Verilator.
+fn show_verilated(harness: &Harness, picture: &Picture, mode: VideoMode, nearest: bool) -> Shown {
+    let mut bytes = Vec::new();
+    for v in [picture.width as u32, picture.height as u32] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    for &p in &picture.pixels {
+        bytes.extend_from_slice(&rgb565::pack(p).to_le_bytes());
+    }
+    let (input, output) = (harness.dir().join("picture.bin"), harness.dir().join("shown.bin"));
+    std::fs::write(&input, bytes).unwrap();
+    let clocks = 3 * mode.h.total() * mode.v.total();
+    let args = [
+        input.to_str().unwrap(),
+        if nearest { "1" } else { "0" },
+        &clocks.to_string(),
+        output.to_str().unwrap(),
+    ];
+    harness.run(&args.each_ref().map(|s| &**s)).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::fs::read(&output).unwrap();
+    let (late, records) = out.split_last().unwrap();
+    let samples: Vec<Sample> = records
+        .chunks_exact(4)
+        .map(|c| Sample {
+            de: c[0] & 1 == 1,
+            hsync: c[0] & 2 == 2,
+            vsync: c[0] & 4 == 4,
+            rgb: [c[1], c[2], c[3]],
+        })
+        .collect();
+    Shown {
+        frames: frames_of(&samples, &mode),
+        late: *late == 1,
+    }
+}
+
+/// A picture as the camera delivers it: RGB565 expanded back to 8 bits.
+fn as_camera(picture: &Picture) -> Picture {
+    Picture {
+        pixels: picture.pixels.iter().map(|&p| rgb565::as_camera(p)).collect(),
+        ..picture.clone()
+    }
+}
+
+/// A picture of smooth gradients and a little noise, every channel different.
+fn scene(width: usize, height: usize, seed: u64) -> Picture {
+    let mut dice = Xorshift::new(seed);
+    let pixels = (0..width * height)
+        .map(|k| {
+            let (x, y) = (k % width, k / width);
+            let noise = (dice.next() % 24) as usize;
+            [
+                ((x * 255 / width + noise) % 256) as u8,
+                ((y * 255 / height + 2 * noise) % 256) as u8,
+                (((x + y) * 127 / (width + height) + 3 * noise) % 256) as u8,
+            ]
+        })
+        .collect();
+    Picture { width, height, pixels }
+}
+
+/// Asserts the shown frames: the first black (no frame was taken yet), the second the
+/// model's output or the nearest-neighbour upscale.
+fn assert_shows(shown: &Shown, expected: &Picture) {
+    assert!(!shown.late, "the engine was late");
+    assert!(shown.frames[0].iter().all(|&p| p == [0; 3]), "the first frame is black");
+    let got = &shown.frames[1];
+    assert_eq!(got.len(), expected.pixels.len());
+    let wrong: Vec<_> = (0..got.len()).filter(|&k| got[k] != expected.pixels[k]).collect();
+    if let Some(&k) = wrong.first() {
+        panic!(
+            "{} of {} pixels differ; the first at ({}, {}): {:?}, the model says {:?}",
+            wrong.len(),
+            got.len(),
+            k % expected.width,
+            k / expected.width,
+            got[k],
+            expected.pixels[k]
+        );
+    }
+}
+
+/// A mode for small pictures: 64x64 active, blanking enough for the engine's line start.
+fn small_mode(side: u32) -> VideoMode {
+    VideoMode {
+        name: "small",
+        pixel_hz: PIXEL_HZ,
+        h: Axis {
+            active: side,
+            front_porch: 4,
+            sync: 8,
+            back_porch: 4,
+            sync_positive: false,
+        },
+        v: Axis {
+            active: side,
+            front_porch: 2,
+            sync: 2,
+            back_porch: 2,
+            sync_positive: true,
+        },
+    }
+}
+
+#[test]
+fn a_small_frame_equals_the_fixed_point_model() {
+    let x4 = model("student_x4.onnx");
+    let picture = as_camera(&scene(16, 16, 7));
+    let shown = show(&x4, &picture, small_mode(64), false);
+    assert_shows(&shown, &x4.run(&picture));
+}
+
+#[test]
+fn a_whole_vga_frame_equals_the_fixed_point_model() {
+    let x4 = model("student_x4.onnx");
+    let Some(harness) = verilator_top(&x4, (160, 120), VGA_640X480_60) else {
+        return;
+    };
+    let picture = as_camera(&scene(160, 120, 3));
+    let shown = show_verilated(&harness, &picture, VGA_640X480_60, false);
+    assert_shows(&shown, &x4.run(&picture));
+}
+
+#[allow(dead_code)]
+fn random_weights(model: &FixedModel, seed: u64) -> FixedModel {
+    let mut dice = Xorshift::new(seed);
+    let mut m = model.clone();
+    for set in &mut m.coefficients {
+        for c in set.iter_mut() {
+            *c = Coefficient::from_bits((dice.next() % (1 << 18)) as i32 - (1 << 17));
+        }
+    }
+    m
+}
