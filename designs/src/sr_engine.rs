@@ -72,7 +72,7 @@ pub struct EnginePlan {
     /// Low-resolution rows the row store keeps: the window's rows and those loaded for
     /// the next line while a line is computed, rounded up to a power of two.
     pub store_rows: u32,
-    /// `DP16KD` blocks: coefficient ROMs, the row store, the output ring.
+    /// `DP16KD` blocks: coefficient and bias ROMs, the row store, the output ring.
     pub block_rams: BlockRams,
     /// Multiply-accumulates per second the mode needs over its active pixels.
     pub macs_per_second: f64,
@@ -83,6 +83,8 @@ pub struct EnginePlan {
 pub struct BlockRams {
     /// The coefficient ROMs: one per lane per 1024 words.
     pub coefficients: u32,
+    /// The bias ROMs: per output channel, one per 1024 sets per 18 bits of the sum.
+    pub biases: u32,
     /// The low-resolution rows.
     pub row_store: u32,
     /// The output lines.
@@ -92,7 +94,7 @@ pub struct BlockRams {
 impl BlockRams {
     /// All of them.
     pub fn total(&self) -> u32 {
-        self.coefficients + self.row_store + self.ring
+        self.coefficients + self.biases + self.row_store + self.ring
     }
 }
 
@@ -208,10 +210,11 @@ impl fmt::Display for EngineError {
             EngineError::MacArray(e) => write!(f, "the model's arithmetic does not fit the engine's MAC arrays: {e}"),
             EngineError::BlockRams { device, needed, available } => write!(
                 f,
-                "the engine needs {} DP16KD ({} for coefficients, {} for the row store, {} for the output lines), the {} \
-                 has {available}: {} short",
+                "the engine needs {} DP16KD ({} for coefficients, {} for biases, {} for the row store, {} for the output \
+                 lines), the {} has {available}: {} short",
                 needed.total(),
                 needed.coefficients,
+                needed.biases,
                 needed.row_store,
                 needed.ring,
                 device.name(),
@@ -324,6 +327,7 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
     let store_rows = (folded.window.0 as u32 + row_step(folded, active.1 as usize)).next_power_of_two();
     let block_rams = BlockRams {
         coefficients: multipliers * (sets * products).div_ceil(BLOCK_WORDS),
+        biases: folded.outputs as u32 * sets.div_ceil(BLOCK_WORDS) * model.accumulator_bits.div_ceil(18),
         row_store: store_rows * blocks(w, 16),
         ring: blocks(RING_LINES * active.0, 24),
     };

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::pixel_stream;
 use hdl_cores::video_timing::{Axis, VideoMode, VGA_640X480_60};
-use hdl_designs::sr_engine::{engine, EngineRequest};
+use hdl_designs::sr_engine::{engine, EngineRequest, PIXEL_LATENCY};
 use hdl_devices::Device;
 use hdl_dsl::{unsigned, Design, Module, ResetKind, Signature};
 use hdl_sim::stream::{Beat, StreamSource};
@@ -151,13 +151,18 @@ fn show(model: &FixedModel, picture: &Picture, mode: VideoMode, nearest: bool) -
             samples: samples.clone(),
         },
     );
-    let frame = u64::from(mode.h.total() * mode.v.total());
-    sim.ticks(pixel, 3 * frame);
+    sim.ticks(pixel, clocks_to_run(&mode));
     let samples = samples.borrow();
     Shown {
         frames: frames_of(&samples, &mode),
         late: sim.get(late) == 1,
     }
+}
+
+/// Pixel clocks for two frames from the first active pixel (the timing generator starts
+/// at it; the outputs follow `PIXEL_LATENCY` clocks later).
+fn clocks_to_run(mode: &VideoMode) -> u64 {
+    u64::from(2 * mode.h.total() * mode.v.total() + PIXEL_LATENCY + 1)
 }
 
 /// The first two frames from the first active pixel on, the timing of every sample
@@ -274,7 +279,7 @@ fn show_verilated(harness: &Harness, picture: &Picture, mode: VideoMode, nearest
     }
     let (input, output) = (harness.dir().join("picture.bin"), harness.dir().join("shown.bin"));
     std::fs::write(&input, bytes).unwrap();
-    let clocks = 3 * mode.h.total() * mode.v.total();
+    let clocks = clocks_to_run(&mode);
     let args = [
         input.to_str().unwrap(),
         if nearest { "1" } else { "0" },
@@ -367,33 +372,121 @@ fn small_mode(side: u32) -> VideoMode {
     }
 }
 
-#[test]
-fn a_small_frame_equals_the_fixed_point_model() {
-    let x4 = model("student_x4.onnx");
-    let picture = as_camera(&scene(16, 16, 7));
-    let shown = show(&x4, &picture, small_mode(64), false);
-    assert_shows(&shown, &x4.run(&picture));
-}
-
-#[test]
-fn a_whole_vga_frame_equals_the_fixed_point_model() {
-    let x4 = model("student_x4.onnx");
-    let Some(harness) = verilator_top(&x4, (160, 120), VGA_640X480_60) else {
-        return;
-    };
-    let picture = as_camera(&scene(160, 120, 3));
-    let shown = show_verilated(&harness, &picture, VGA_640X480_60, false);
-    assert_shows(&shown, &x4.run(&picture));
-}
-
-#[allow(dead_code)]
-fn random_weights(model: &FixedModel, seed: u64) -> FixedModel {
+/// `model` with new coefficients and biases drawn by `draw`, its accumulator widened
+/// to hold any sum of them, as `FixedModel::quantise` sizes it.
+fn with_weights(model: &FixedModel, seed: u64, draw: impl Fn(&mut Xorshift) -> (i32, i64)) -> FixedModel {
     let mut dice = Xorshift::new(seed);
     let mut m = model.clone();
-    for set in &mut m.coefficients {
+    for (set, biases) in m.coefficients.iter_mut().zip(&mut m.biases) {
         for c in set.iter_mut() {
-            *c = Coefficient::from_bits((dice.next() % (1 << 18)) as i32 - (1 << 17));
+            *c = Coefficient::from_bits(draw(&mut dice).0);
+        }
+        for b in biases.iter_mut() {
+            *b = draw(&mut dice).1;
         }
     }
+    let per_output = m.folded.per_output();
+    let worst = m
+        .coefficients
+        .iter()
+        .zip(&m.biases)
+        .flat_map(|(q, b)| {
+            q.chunks(per_output)
+                .zip(b)
+                .map(|(qs, b)| qs.iter().map(|c| i64::from(c.to_bits().unsigned_abs()) * 255).sum::<i64>() + b.abs())
+        })
+        .max()
+        .unwrap();
+    m.accumulator_bits = 65 - worst.leading_zeros() + 1;
     m
+}
+
+/// Random weights of moderate size: outputs spread over the range, some clamped.
+fn random_weights(model: &FixedModel) -> FixedModel {
+    with_weights(model, 11, |d| ((d.next() % 4096) as i32 - 2048, (d.next() % (1 << 24)) as i64 - (1 << 23)))
+}
+
+/// Weights at the corners of the multiplier: every coefficient -131072 or 131071 and
+/// biases of up to 2^30, so sums reach 34 bits either way.
+fn extreme_weights(model: &FixedModel) -> FixedModel {
+    with_weights(model, 5, |d| {
+        let c = if d.next() % 2 == 0 { -131_072 } else { 131_071 };
+        (c, (d.next() % (1 << 31)) as i64 - (1 << 30))
+    })
+}
+
+/// A 16x16 picture of one colour, or a checkerboard of black and white.
+fn flat(level: u8) -> Picture {
+    Picture {
+        width: 16,
+        height: 16,
+        pixels: vec![[level; 3]; 256],
+    }
+}
+
+fn checkerboard() -> Picture {
+    Picture {
+        width: 16,
+        height: 16,
+        pixels: (0..256).map(|k| if (k % 16 + k / 16) % 2 == 0 { [255; 3] } else { [0; 3] }).collect(),
+    }
+}
+
+/// The nearest-neighbour upscale of `picture` by `scale`.
+fn nearest(picture: &Picture, scale: usize) -> Picture {
+    let (width, height) = (picture.width * scale, picture.height * scale);
+    Picture {
+        width,
+        height,
+        pixels: (0..width * height)
+            .map(|k| picture.pixels[(k / width / scale) * picture.width + (k % width) / scale])
+            .collect(),
+    }
+}
+
+#[test]
+fn small_frames_of_extremes_equal_the_fixed_point_model_in_hdl_sim() {
+    let x4 = model("student_x4.onnx");
+    for picture in [flat(255), flat(0), checkerboard()] {
+        assert_shows(&show(&x4, &picture, small_mode(64), false), &x4.run(&picture));
+    }
+}
+
+#[test]
+fn sums_at_the_multipliers_corners_equal_the_fixed_point_model_in_hdl_sim() {
+    let extreme = extreme_weights(&model("student_x4.onnx"));
+    assert!(extreme.accumulator_bits >= 34, "{} bits", extreme.accumulator_bits);
+    for picture in [flat(255), checkerboard()] {
+        let expected = extreme.run(&picture);
+        assert!(expected.pixels.iter().any(|p| p[0] == 0) && expected.pixels.iter().any(|p| p[0] == 255));
+        assert_shows(&show(&extreme, &picture, small_mode(64), false), &expected);
+    }
+}
+
+#[test]
+fn a_whole_vga_frame_equals_the_fixed_point_model_and_nearest_shows_the_upscale() {
+    let x4 = model("student_x4.onnx");
+    let Some(harness) = verilator_top(&x4, (160, 120), VGA_640X480_60) else { return };
+    let picture = as_camera(&scene(160, 120, 3));
+    assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &x4.run(&picture));
+    assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, true), &nearest(&picture, 4));
+}
+
+#[test]
+fn a_whole_vga_frame_of_random_weights_equals_the_fixed_point_model() {
+    let random = random_weights(&model("student_x4.onnx"));
+    let Some(harness) = verilator_top(&random, (160, 120), VGA_640X480_60) else { return };
+    let picture = as_camera(&scene(160, 120, 9));
+    let expected = random.run(&picture);
+    let levels: std::collections::BTreeSet<u8> = expected.pixels.iter().map(|p| p[1]).collect();
+    assert!(levels.len() > 100, "the outputs spread over the range: {} levels", levels.len());
+    assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &expected);
+}
+
+#[test]
+fn a_whole_vga_frame_of_the_two_times_model_equals_the_fixed_point_model() {
+    let x2 = model("student_x2.onnx");
+    let Some(harness) = verilator_top(&x2, (320, 240), VGA_640X480_60) else { return };
+    let picture = as_camera(&scene(320, 240, 4));
+    assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &x2.run(&picture));
 }

@@ -37,13 +37,15 @@ fn the_default_model_at_five_times_the_pixel_clock() {
     assert_eq!((p.cycles_per_line, p.cycles_needed, p.products), (4000, 3849, 6));
     // 3 input channels x 6 x 6 taps, 6 a lane: 18 lanes a channel, 54 in all.
     assert_eq!((p.taps, p.lanes_per_output, p.multipliers), (108, 18, 54));
-    // 196 sets x 6 products = 1176 words: two blocks a lane; 8 rows of 160 RGB565 pixels
+    // 196 sets x 6 products = 1176 words: two blocks a lane; 196 28-bit biases: two
+    // 18-bit blocks a channel; 8 rows of 160 RGB565 pixels
     // a block each; 4 lines of 640 RGB888 pixels in five 512x36 blocks.
     assert_eq!(p.sets, 196);
     assert_eq!(
         p.block_rams,
         BlockRams {
             coefficients: 108,
+            biases: 6,
             row_store: 8,
             ring: 5
         }
@@ -64,9 +66,11 @@ fn the_two_times_model_sizes_itself_from_its_own_window() {
     assert_eq!(p.lanes_per_output, taps.div_ceil(products));
     assert_eq!(p.multipliers, 3 * taps.div_ceil(products));
     // Its 8x8 window at 6 products: 32 lanes a channel; 144 sets x 6 = 864 words, one
-    // block a lane.
+    // block a lane. Its window's top moves by up to a row a line, so the row store keeps
+    // 8 + 1 rows, rounded up to 16, of 320 pixels a block each.
     assert_eq!((taps, products, p.multipliers, p.sets), (192, 6, 96, 144));
-    assert_eq!(p.block_rams.total(), 96 + 8 + 5);
+    assert_eq!(p.store_rows, 16);
+    assert_eq!(p.block_rams.total(), 96 + 6 + 16 + 5);
 }
 
 #[test]
@@ -88,7 +92,7 @@ fn what_does_not_fit_or_cannot_be_clocked_is_refused_with_what_is_short() {
     let at_100 = plan(&vga(Device::Lfe5u85f, 100_000_000)).unwrap();
     assert_eq!((at_100.products, at_100.multipliers), (4, 81));
     // 196 sets x 4 = 784 words: one block a lane.
-    assert_eq!(at_100.block_rams.total(), 81 + 8 + 5);
+    assert_eq!(at_100.block_rams.total(), 81 + 6 + 8 + 5);
     assert_eq!(
         refusal(&vga(Device::Lfe5u45f, 100_000_000)),
         "the engine needs 81 MULT18X18D, the LFE5U-45F has 72: 9 short; a faster compute clock needs fewer"
@@ -99,8 +103,8 @@ fn what_does_not_fit_or_cannot_be_clocked_is_refused_with_what_is_short() {
     );
     assert_eq!(
         refusal(&vga(Device::Lfe5u45f, 125_000_000)),
-        "the engine needs 121 DP16KD (108 for coefficients, 8 for the row store, 5 for the output lines), the \
-         LFE5U-45F has 108: 13 short"
+        "the engine needs 127 DP16KD (108 for coefficients, 6 for biases, 8 for the row store, 5 for the output \
+         lines), the LFE5U-45F has 108: 19 short"
     );
     assert_eq!(
         refusal(&request(&x4, (160, 120), SVGA_800X600_60, Device::Lfe5u85f, 125_000_000)),
