@@ -14,6 +14,8 @@
 
 use std::fmt;
 
+pub mod bench_top;
+pub mod testbench;
 mod hardware;
 
 pub use hardware::{engine, EnginePorts, EngineSignature, PIXEL_LATENCY};

@@ -9,12 +9,12 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
 
-use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::pixel_stream;
 use hdl_cores::video_timing::{Axis, VideoMode, VGA_640X480_60};
-use hdl_designs::sr_engine::{engine, EngineRequest, PIXEL_LATENCY};
+use hdl_designs::sr_engine::testbench::{top, verilator_picture, VERILATOR_MAIN};
+use hdl_designs::sr_engine::{EngineRequest, PIXEL_LATENCY};
 use hdl_devices::Device;
-use hdl_dsl::{unsigned, Design, Module, ResetKind, Signature};
+use hdl_dsl::Design;
 use hdl_sim::stream::{Beat, StreamSource};
 use hdl_sim::{Model, Sampled, Signal, Simulator, Xorshift};
 use hdl_testkit::tools::{self, Tool};
@@ -29,6 +29,18 @@ const COMPUTE_HZ: u64 = 125_000_000;
 fn model(name: &str) -> FixedModel {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
     sr_compiler::compile(&path).unwrap_or_else(|e| panic!("{e}")).fixed
+}
+
+/// The engine for `model` at the tests' clocks on the 85F.
+fn request(model: &FixedModel, input: (u32, u32), mode: VideoMode) -> EngineRequest<'_> {
+    EngineRequest {
+        model,
+        input,
+        mode,
+        pixel_hz: PIXEL_HZ,
+        device: Device::Lfe5u85f,
+        compute_hz: COMPUTE_HZ,
+    }
 }
 
 /// One sample of the engine's outputs per pixel clock.
@@ -65,66 +77,11 @@ struct Shown {
     late: bool,
 }
 
-/// The top: the frame buffer, written from stream `i` on the compute clock, read by the
-/// engine.
-fn top(model: &FixedModel, input: (u32, u32), mode: VideoMode) -> Module {
-    let request = EngineRequest {
-        model,
-        input,
-        mode,
-        pixel_hz: PIXEL_HZ,
-        device: Device::Lfe5u85f,
-        compute_hz: COMPUTE_HZ,
-    };
-    let (_, component) = engine(&request).unwrap_or_else(|e| panic!("{e}"));
-    let mut m = Module::new("engine_top");
-    let [cclk, crst, pclk, prst, nearest] =
-        ["compute_clk", "compute_rst", "pixel_clk", "pixel_rst", "nearest"].map(|n| m.input(n, unsigned(1)));
-    for d in ["write", "read"] {
-        m.domain(d, &cclk, ResetKind::Sync, Some(&crst));
-    }
-    let i = m.interface("i", &pixel_stream().flip());
-    let fb = m.add("fb", frame_buffer(input.0, input.1));
-    let (first, last) = (i.first.as_ref().unwrap(), i.last.as_ref().unwrap());
-    m.comb([
-        fb.i.valid.eq(&i.valid),
-        fb.i.payload.value().eq(i.payload.value()),
-        fb.i.first.as_ref().unwrap().eq(first),
-        fb.i.last.as_ref().unwrap().eq(last),
-        i.ready.eq(&fb.i.ready),
-    ]);
-    let e = m.add("engine", component);
-    m.comb([
-        e.compute_clk.eq(&cclk),
-        e.compute_rst.eq(&crst),
-        e.pixel_clk.eq(&pclk),
-        e.pixel_rst.eq(&prst),
-        e.nearest.eq(&nearest),
-        e.fb_taken.eq(&fb.taken),
-        e.fb_rdata.eq(&fb.rdata),
-        fb.take.eq(&e.fb_take),
-        fb.raddr.eq(&e.fb_raddr),
-    ]);
-    for (name, v) in [
-        ("de", &e.de),
-        ("hsync", &e.hsync),
-        ("vsync", &e.vsync),
-        ("r", &e.r),
-        ("g", &e.g),
-        ("b", &e.b),
-        ("late", &e.late),
-    ] {
-        let out = m.output(name, v.shape());
-        m.comb(out.eq(v));
-    }
-    m
-}
-
 /// Writes `picture` (RGB565 as the camera sends it) into the frame buffer and records two
 /// frames, checking the timing of every sample from the first active pixel on.
 fn show(model: &FixedModel, picture: &Picture, mode: VideoMode, nearest: bool) -> Shown {
     let input = (picture.width as u32, picture.height as u32);
-    let design = Design::elaborate(top(model, input, mode)).unwrap_or_else(|e| panic!("{e}"));
+    let design = Design::elaborate(top(&request(model, input, mode)).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
     let mut sim = Simulator::new(&design).unwrap();
     let [cclk, pclk, nearest_pin, late] = ["compute_clk", "pixel_clk", "nearest", "late"].map(|n| sim.signal(n).unwrap());
     let (compute, pixel) = (sim.clock(cclk).unwrap(), sim.clock(pclk).unwrap());
@@ -192,91 +149,16 @@ fn frames_of(samples: &[Sample], mode: &VideoMode) -> [Vec<[u8; 3]>; 2] {
     frames
 }
 
-/// The testbench of [`show`] in C++ for Verilator, on the same top's Verilog: the
-/// compute clock toggles every 4 ns, the pixel clock every 20 ns; the picture is offered
-/// a pixel per compute cycle; before each rising pixel clock the outputs are recorded,
-/// four bytes each (`de | hsync << 1 | vsync << 2`, r, g, b), then `late`.
-const VERILATOR_MAIN: &str = r#"// The super-resolution engine's testbench (see designs/tests/sr_engine.rs).
-#include "Vcosim_top.h"
-#include "verilated.h"
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <vector>
-
-int main(int argc, char** argv) {
-    FILE* in = fopen(argv[1], "rb");
-    uint32_t size[2];
-    if (!in || fread(size, 4, 2, in) != 2) return 2;
-    uint64_t pixels = uint64_t(size[0]) * size[1];
-    std::vector<uint16_t> picture(pixels);
-    if (fread(picture.data(), 2, pixels, in) != pixels) return 2;
-    fclose(in);
-    uint64_t pixel_clocks = strtoull(argv[3], 0, 10);
-    Vcosim_top* top = new Vcosim_top;
-    top->d0_nearest = atoi(argv[2]);
-    top->d0_compute_rst = 0;
-    top->d0_pixel_rst = 0;
-    auto offer = [&](uint64_t k) {
-        top->d0_i_valid = k < pixels;
-        uint16_t p = k < pixels ? picture[k] : 0;
-        top->d0_i_payload_b = p & 31;
-        top->d0_i_payload_g = (p >> 5) & 63;
-        top->d0_i_payload_r = p >> 11;
-        top->d0_i_first = k == 0;
-        top->d0_i_last = k % size[0] == size[0] - 1;
-    };
-    offer(0);
-    top->d0_compute_clk = 0;
-    top->d0_pixel_clk = 0;
-    top->eval();
-    std::vector<uint8_t> out;
-    out.reserve(pixel_clocks * 4 + 1);
-    uint64_t compute_edges = 0, pixel_edges = 0;
-    for (uint64_t step = 1; pixel_edges < pixel_clocks; step++) {
-        bool compute = step % 2 == 1, pixel = (step / 5) % 2 == 1;
-        bool compute_rises = compute && !top->d0_compute_clk, pixel_rises = pixel && !top->d0_pixel_clk;
-        if (pixel_rises) {
-            out.push_back(top->d0_de | top->d0_hsync << 1 | top->d0_vsync << 2);
-            out.push_back(top->d0_r);
-            out.push_back(top->d0_g);
-            out.push_back(top->d0_b);
-            pixel_edges++;
-        }
-        top->d0_compute_clk = compute;
-        top->d0_pixel_clk = pixel;
-        top->eval();
-        if (compute_rises) {
-            compute_edges++;
-            offer(compute_edges);
-            top->eval();
-        }
-    }
-    out.push_back(top->d0_late);
-    FILE* o = fopen(argv[4], "wb");
-    if (!o || fwrite(out.data(), 1, out.size(), o) != out.size()) return 2;
-    fclose(o);
-    delete top;
-    return 0;
-}
-"#;
-
 /// Builds the top of [`show`] under Verilator.
 fn verilator_top(model: &FixedModel, input: (u32, u32), mode: VideoMode) -> Option<Harness> {
     let verilator = tools::require(Tool::Verilator, "sr_engine")?;
-    let design = Design::elaborate(top(model, input, mode)).unwrap_or_else(|e| panic!("{e}"));
+    let design = Design::elaborate(top(&request(model, input, mode)).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
     Some(Harness::build(&verilator, &design, VERILATOR_MAIN.to_owned(), Optimize::Speed).unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// [`show`] under Verilator.
 fn show_verilated(harness: &Harness, picture: &Picture, mode: VideoMode, nearest: bool) -> Shown {
-    let mut bytes = Vec::new();
-    for v in [picture.width as u32, picture.height as u32] {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    for &p in &picture.pixels {
-        bytes.extend_from_slice(&rgb565::pack(p).to_le_bytes());
-    }
+    let bytes = verilator_picture(picture.width as u32, picture.height as u32, picture.pixels.iter().map(|&p| rgb565::pack(p)));
     let (input, output) = (harness.dir().join("picture.bin"), harness.dir().join("shown.bin"));
     std::fs::write(&input, bytes).unwrap();
     let clocks = clocks_to_run(&mode);
@@ -489,4 +371,13 @@ fn a_whole_vga_frame_of_the_two_times_model_equals_the_fixed_point_model() {
     let Some(harness) = verilator_top(&x2, (320, 240), VGA_640X480_60) else { return };
     let picture = as_camera(&scene(320, 240, 4));
     assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &x2.run(&picture));
+}
+
+#[test]
+fn a_whole_vga_frame_of_a_model_with_a_smaller_window_equals_the_fixed_point_model() {
+    let kernel5 = model("kernel5_x4.onnx");
+    assert_eq!(kernel5.folded.window, (4, 4), "a 3x3 upsampling and a 5x5 high-resolution convolution see 4x4 pixels");
+    let Some(harness) = verilator_top(&kernel5, (160, 120), VGA_640X480_60) else { return };
+    let picture = as_camera(&scene(160, 120, 6));
+    assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &kernel5.run(&picture));
 }

@@ -1,0 +1,43 @@
+//! The engine's emitted Verilog, locked as a snapshot for review: its own modules (the
+//! control, the sequencer, the line requests, the output ring), not the coefficient and
+//! bias ROMs, whose contents are the model's numbers and whose structure the block ROM
+//! core's snapshot shows; nor the MAC arrays and cores snapshotted in `hdl-cores`.
+
+use std::path::Path;
+
+use hdl_cores::video_timing::VGA_640X480_60;
+use hdl_designs::sr_engine::{engine, EngineRequest};
+use hdl_devices::Device;
+use hdl_dsl::{Design, Module};
+
+/// The modules the engine itself is made of, by file name.
+const OWN_MODULES: [&str; 2] = ["pixel_timing.v", "sr_engine.v"];
+
+#[test]
+fn the_engine_for_the_default_model_emits_the_reviewed_verilog() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/student_x4.onnx");
+    let model = sr_compiler::compile(&path).unwrap_or_else(|e| panic!("{e}")).fixed;
+    let request = EngineRequest {
+        model: &model,
+        input: (160, 120),
+        mode: VGA_640X480_60,
+        pixel_hz: 25_000_000,
+        device: Device::Lfe5u85f,
+        compute_hz: 125_000_000,
+    };
+    let (_, component) = engine(&request).unwrap_or_else(|e| panic!("{e}"));
+    let mut top = Module::new("engine_top");
+    top.add("engine", component);
+    let design = Design::elaborate(top).unwrap_or_else(|e| panic!("{e}"));
+    let files = design.verilog_files();
+    let own: Vec<&str> = OWN_MODULES
+        .iter()
+        .map(|name| {
+            let (_, text) = files.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no module {name}"));
+            text.as_str()
+        })
+        .collect();
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("design_sr_engine_x4_160x120_to_640x480", own.join("\n"));
+    });
+}
