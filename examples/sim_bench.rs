@@ -10,13 +10,29 @@
 //! Both sides drive the same inputs: fixed ones, plus a new pseudo-random sample every
 //! cycle for the FIR. The FIR's output is checked against a plain Rust model, so the
 //! numbers are for a simulation that is right.
+//!
+//! Then the super-resolution engine (the default 4x model, 160x120 to 640x480@60, behind
+//! the frame buffer, compute clock five times the pixel clock): Verilator runs two whole
+//! frames from reset (the engine takes the picture at the end of the first and shows it
+//! in the second, which is checked against `FixedModel::run`), hdl-sim the first
+//! `--engine-cycles` compute cycles (default 100000; a frame is 2.1 million, `--engine-cycles 4200000`
+//! runs the same two frames). Its line counts compute-clock cycles.
 
 use std::time::Instant;
 
+use std::path::Path;
+
+use hdl_cores::ov7670::pixel_stream;
+use hdl_cores::video_timing::VGA_640X480_60;
+use hdl_designs::sr_engine::testbench::{top, verilator_picture, VERILATOR_MAIN};
+use hdl_designs::sr_engine::EngineRequest;
+use hdl_devices::Device;
 use hdl_dsl::{constant, signed, Design, Module, Value};
+use hdl_sim::stream::{Beat, StreamSource};
 use hdl_sim::{Simulator, Xorshift};
-use hdl_testkit::verilator::Bench;
+use hdl_testkit::verilator::{Bench, Harness, Optimize};
 use hdl_testkit::{examples, tools};
+use hdl_video::{rgb565, Picture};
 
 /// Seconds each measurement aims to take.
 const TARGET_SECONDS: f64 = 1.5;
@@ -107,7 +123,104 @@ fn rust_rate(case: &Case, cycles: u64) -> f64 {
     cycles as f64 / seconds
 }
 
+/// The engine's picture: gradients and noise, as the camera delivers it.
+fn engine_picture() -> Picture {
+    let mut dice = Xorshift::new(3);
+    let pixels = (0..160 * 120)
+        .map(|k: usize| {
+            let (x, y, noise) = (k % 160, k / 160, (dice.next() % 24) as usize);
+            rgb565::as_camera([
+                (x * 255 / 160 + noise) as u8,
+                (y * 255 / 120 + noise) as u8,
+                ((x + y) + noise) as u8,
+            ])
+        })
+        .collect();
+    Picture {
+        width: 160,
+        height: 120,
+        pixels,
+    }
+}
+
+/// The engine's line: compute cycles per second in hdl-sim over `cycles`, and in
+/// Verilator over two whole frames with the second checked.
+fn engine_bench(cycles: u64, verilator: Option<&Path>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/models/student_x4.onnx");
+    let model = sr_compiler::compile(&path).unwrap_or_else(|e| panic!("{e}")).fixed;
+    let mode = VGA_640X480_60;
+    let request = EngineRequest {
+        model: &model,
+        input: (160, 120),
+        mode,
+        pixel_hz: 25_000_000,
+        device: Device::Lfe5u85f,
+        compute_hz: 125_000_000,
+    };
+    let design = Design::elaborate(top(&request).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let picture = engine_picture();
+
+    let mut sim = Simulator::new(&design).unwrap_or_else(|e| panic!("{e}"));
+    let [cclk, pclk] = ["compute_clk", "pixel_clk"].map(|n| sim.signal(n).expect("the engine top's clocks"));
+    let (compute, pixel) = (sim.clock(cclk).expect("a clock"), sim.clock(pclk).expect("a clock"));
+    sim.set_period(compute, 8_000);
+    sim.set_period(pixel, 40_000);
+    let beats = picture.pixels.iter().enumerate().map(|(k, &p)| Beat {
+        payload: u64::from(rgb565::pack(p)),
+        first: k == 0,
+        last: k % 160 == 159,
+    });
+    StreamSource::attach(&mut sim, compute, "i", &pixel_stream(), beats, 1, 0).expect("the engine top's stream");
+    let start = Instant::now();
+    sim.ticks(compute, cycles);
+    let rust = cycles as f64 / start.elapsed().as_secs_f64();
+
+    let reference = verilator.map(|v| {
+        let harness = Harness::build(v, &design, VERILATOR_MAIN.to_owned(), Optimize::Speed).unwrap_or_else(|e| panic!("{e}"));
+        let (input, output) = (harness.dir().join("picture.bin"), harness.dir().join("shown.bin"));
+        let bytes = verilator_picture(160, 120, picture.pixels.iter().map(|&p| rgb565::pack(p)));
+        std::fs::write(&input, bytes).expect("the harness folder is writable");
+        let frame = u64::from(mode.h.total() * mode.v.total());
+        let pixel_clocks = 2 * frame + 3;
+        let args = [input.to_str().unwrap(), "0", &pixel_clocks.to_string(), output.to_str().unwrap()];
+        let start = Instant::now();
+        harness.run(&args.each_ref().map(|s| &**s)).unwrap_or_else(|e| panic!("{e}"));
+        let seconds = start.elapsed().as_secs_f64();
+        let shown = std::fs::read(&output).expect("the harness wrote its output");
+        let active: Vec<[u8; 3]> = shown
+            .chunks_exact(4)
+            .filter(|c| c[0] & 1 == 1)
+            .map(|c| [c[1], c[2], c[3]])
+            .collect();
+        let pixels = (mode.h.active * mode.v.active) as usize;
+        assert_eq!(
+            active.get(pixels..2 * pixels),
+            Some(&model.run(&picture).pixels[..]),
+            "Verilator's second frame differs from the fixed-point model"
+        );
+        (5 * pixel_clocks) as f64 / seconds
+    });
+    match reference {
+        Some(v) => println!(
+            "design=sr_engine_x4 cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s={v:.0} ratio={:.4}",
+            rust / v
+        ),
+        None => println!("design=sr_engine_x4 cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s=unavailable"),
+    }
+}
+
 fn main() {
+    let mut engine_cycles = 100_000u64;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next().map(|v| v.parse::<u64>())) {
+            ("--engine-cycles", Some(Ok(n))) => engine_cycles = n,
+            _ => {
+                eprintln!("sim_bench: unknown or incomplete argument `{arg}`; accepted: --engine-cycles N");
+                std::process::exit(2)
+            }
+        }
+    }
     let cases = vec![
         Case {
             name: "counter128",
@@ -149,4 +262,5 @@ fn main() {
             ),
         }
     }
+    engine_bench(engine_cycles, verilator.as_deref());
 }

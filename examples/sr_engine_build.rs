@@ -65,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for c in &report.clocks {
         let needed = c.constraint_mhz * MARGIN;
         let verdict = if c.achieved_mhz >= needed { "ok" } else { "SHORT" };
-        println!("margin: {:<32} {:>8.2} MHz of {:.2} MHz (+10%) {verdict}", c.name, c.achieved_mhz, needed);
+        println!(
+            "margin: {:<32} {:>8.2} MHz of {:.2} MHz (+10%) {verdict}",
+            c.name, c.achieved_mhz, needed
+        );
         if c.achieved_mhz < needed {
             short.push(c.name.clone());
         }

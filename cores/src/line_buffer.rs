@@ -168,8 +168,10 @@ pub struct RowStore {
     pub rows: u32,
 }
 
-/// Cycles from a row store's read address to its data.
-pub const ROW_STORE_LATENCY: u32 = 2;
+/// Cycles from a row store's read address to its data: the block RAM's read, a
+/// register after it (the RAM's own output is slow, and the slots' multiplexer follows),
+/// the register after the multiplexer.
+pub const ROW_STORE_LATENCY: u32 = 3;
 
 /// The ports of a row store, in `sync`.
 #[derive(Clone, Debug)]
@@ -248,7 +250,7 @@ pub fn row_store(store: RowStore) -> Component<RowStore> {
             ]);
             let read = m.read_port(mem, "sync");
             m.comb(read.addr.eq(&col));
-            slots.push(read.data.clone());
+            slots.push(m.delayed(&format!("slot{s}_out"), &read.data, 1));
         }
         let mut out = Vec::with_capacity(ports as usize);
         for j in 0..ports {
@@ -259,6 +261,10 @@ pub fn row_store(store: RowStore) -> Component<RowStore> {
                 m.signal(format!("inside{j}"), unsigned(1)),
             );
             m.sync([slot.eq(row.as_unsigned().trunc(slot_bits.max(1))), keep.eq(inside)]);
+            let (slot, keep) = (
+                m.delayed(&format!("slot_of{j}_out"), &slot, 1),
+                m.delayed(&format!("inside{j}_out"), &keep, 1),
+            );
             let last = slots.len() - 1;
             let picked = slots[..last]
                 .iter()

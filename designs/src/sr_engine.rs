@@ -15,8 +15,8 @@
 use std::fmt;
 
 pub mod bench_top;
-pub mod testbench;
 mod hardware;
+pub mod testbench;
 
 pub use hardware::{engine, EnginePorts, EngineSignature, PIXEL_LATENCY};
 
@@ -197,8 +197,8 @@ impl fmt::Display for EngineError {
                 max_hz,
             } => write!(
                 f,
-                "a {:.2} MHz compute clock cannot serve this mode: the engine needs at least {:.2} MHz (the columns \
-                 each output pixel's window moves by, a column a cycle, over the line time) and closes timing up to {:.2} MHz",
+                "a {:.2} MHz compute clock cannot serve this mode: the engine needs at least {:.2} MHz (two cycles \
+                 an output pixel, or the columns its window moves by if more, a column a cycle, over the line time) and closes timing up to {:.2} MHz",
                 mhz(*compute_hz),
                 mhz(*min_hz),
                 mhz(*max_hz)
@@ -234,9 +234,14 @@ fn line_overhead(window_columns: u32) -> u64 {
     u64::from(window_columns + ROW_STORE_LATENCY + 1)
 }
 
-/// The most window columns one output pixel shifts in, over a line of `width` output
-/// pixels, at least one: its window's step from the pixel before, or the whole window
-/// where it steps back or further than its width.
+/// Compute cycles an output pixel needs at least: the engine's walkers read their tables
+/// a step ahead, in the cycle after a step.
+const MIN_CYCLES_PER_PIXEL: isize = 2;
+
+/// The cycles one output pixel needs, over a line of `width` output pixels: the most
+/// window columns it shifts in (its window's step from the pixel before, or the whole
+/// window where it steps back or further than its width), at least
+/// [`MIN_CYCLES_PER_PIXEL`].
 fn column_reads_per_pixel(folded: &sr_compiler::FoldedModel, width: usize) -> u32 {
     let columns = folded.window.1 as isize;
     let left = |x: usize| folded.locate(0, x, width, width).2;
@@ -247,7 +252,7 @@ fn column_reads_per_pixel(folded: &sr_compiler::FoldedModel, width: usize) -> u3
         })
         .max()
         .unwrap_or(columns)
-        .max(1) as u32
+        .max(MIN_CYCLES_PER_PIXEL) as u32
 }
 
 /// The most the window's first row moves by from one output line to the next, over

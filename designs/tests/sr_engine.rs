@@ -158,7 +158,11 @@ fn verilator_top(model: &FixedModel, input: (u32, u32), mode: VideoMode) -> Opti
 
 /// [`show`] under Verilator.
 fn show_verilated(harness: &Harness, picture: &Picture, mode: VideoMode, nearest: bool) -> Shown {
-    let bytes = verilator_picture(picture.width as u32, picture.height as u32, picture.pixels.iter().map(|&p| rgb565::pack(p)));
+    let bytes = verilator_picture(
+        picture.width as u32,
+        picture.height as u32,
+        picture.pixels.iter().map(|&p| rgb565::pack(p)),
+    );
     let (input, output) = (harness.dir().join("picture.bin"), harness.dir().join("shown.bin"));
     std::fs::write(&input, bytes).unwrap();
     let clocks = clocks_to_run(&mode);
@@ -285,7 +289,9 @@ fn with_weights(model: &FixedModel, seed: u64, draw: impl Fn(&mut Xorshift) -> (
 
 /// Random weights of moderate size: outputs spread over the range, some clamped.
 fn random_weights(model: &FixedModel) -> FixedModel {
-    with_weights(model, 11, |d| ((d.next() % 4096) as i32 - 2048, (d.next() % (1 << 24)) as i64 - (1 << 23)))
+    with_weights(model, 11, |d| {
+        ((d.next() % 4096) as i32 - 2048, (d.next() % (1 << 24)) as i64 - (1 << 23))
+    })
 }
 
 /// Weights at the corners of the multiplier: every coefficient -131072 or 131071 and
@@ -310,7 +316,9 @@ fn checkerboard() -> Picture {
     Picture {
         width: 16,
         height: 16,
-        pixels: (0..256).map(|k| if (k % 16 + k / 16) % 2 == 0 { [255; 3] } else { [0; 3] }).collect(),
+        pixels: (0..256)
+            .map(|k| if (k % 16 + k / 16) % 2 == 0 { [255; 3] } else { [0; 3] })
+            .collect(),
     }
 }
 
@@ -348,7 +356,9 @@ fn sums_at_the_multipliers_corners_equal_the_fixed_point_model_in_hdl_sim() {
 #[test]
 fn a_whole_vga_frame_equals_the_fixed_point_model_and_nearest_shows_the_upscale() {
     let x4 = model("student_x4.onnx");
-    let Some(harness) = verilator_top(&x4, (160, 120), VGA_640X480_60) else { return };
+    let Some(harness) = verilator_top(&x4, (160, 120), VGA_640X480_60) else {
+        return;
+    };
     let picture = as_camera(&scene(160, 120, 3));
     assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &x4.run(&picture));
     assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, true), &nearest(&picture, 4));
@@ -357,7 +367,9 @@ fn a_whole_vga_frame_equals_the_fixed_point_model_and_nearest_shows_the_upscale(
 #[test]
 fn a_whole_vga_frame_of_random_weights_equals_the_fixed_point_model() {
     let random = random_weights(&model("student_x4.onnx"));
-    let Some(harness) = verilator_top(&random, (160, 120), VGA_640X480_60) else { return };
+    let Some(harness) = verilator_top(&random, (160, 120), VGA_640X480_60) else {
+        return;
+    };
     let picture = as_camera(&scene(160, 120, 9));
     let expected = random.run(&picture);
     let levels: std::collections::BTreeSet<u8> = expected.pixels.iter().map(|p| p[1]).collect();
@@ -368,7 +380,9 @@ fn a_whole_vga_frame_of_random_weights_equals_the_fixed_point_model() {
 #[test]
 fn a_whole_vga_frame_of_the_two_times_model_equals_the_fixed_point_model() {
     let x2 = model("student_x2.onnx");
-    let Some(harness) = verilator_top(&x2, (320, 240), VGA_640X480_60) else { return };
+    let Some(harness) = verilator_top(&x2, (320, 240), VGA_640X480_60) else {
+        return;
+    };
     let picture = as_camera(&scene(320, 240, 4));
     assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &x2.run(&picture));
 }
@@ -376,8 +390,14 @@ fn a_whole_vga_frame_of_the_two_times_model_equals_the_fixed_point_model() {
 #[test]
 fn a_whole_vga_frame_of_a_model_with_a_smaller_window_equals_the_fixed_point_model() {
     let kernel5 = model("kernel5_x4.onnx");
-    assert_eq!(kernel5.folded.window, (4, 4), "a 3x3 upsampling and a 5x5 high-resolution convolution see 4x4 pixels");
-    let Some(harness) = verilator_top(&kernel5, (160, 120), VGA_640X480_60) else { return };
+    assert_eq!(
+        kernel5.folded.window,
+        (4, 4),
+        "a 3x3 upsampling and a 5x5 high-resolution convolution see 4x4 pixels"
+    );
+    let Some(harness) = verilator_top(&kernel5, (160, 120), VGA_640X480_60) else {
+        return;
+    };
     let picture = as_camera(&scene(160, 120, 6));
     assert_shows(&show_verilated(&harness, &picture, VGA_640X480_60, false), &kernel5.run(&picture));
 }

@@ -33,8 +33,8 @@ fn the_default_model_at_five_times_the_pixel_clock() {
     let x4 = model("student_x4.onnx");
     let p = plan(&request(&x4, (160, 120), VGA_640X480_60, Device::Lfe5u85f, 125_000_000)).unwrap();
     // 800 pixel clocks a line at 5 compute cycles each: 4000; the first window takes 6
-    // columns, 2 cycles of the row store and one more: 9; (4000 - 9) / 640 = 6 products.
-    assert_eq!((p.cycles_per_line, p.cycles_needed, p.products), (4000, 3849, 6));
+    // columns, 3 cycles of the row store and one more: 10; (4000 - 10) / 640 = 6 products.
+    assert_eq!((p.cycles_per_line, p.cycles_needed, p.products), (4000, 3850, 6));
     // 3 input channels x 6 x 6 taps, 6 a lane: 18 lanes a channel, 54 in all.
     assert_eq!((p.taps, p.lanes_per_output, p.multipliers), (108, 18, 54));
     // 196 sets x 6 products = 1176 words: two blocks a lane; 196 28-bit biases: two
@@ -77,16 +77,18 @@ fn the_two_times_model_sizes_itself_from_its_own_window() {
 fn what_does_not_fit_or_cannot_be_clocked_is_refused_with_what_is_short() {
     let x4 = model("student_x4.onnx");
     let vga = |device, hz| request(&x4, (160, 120), VGA_640X480_60, device, hz);
-    // At 20 MHz a line is 640 cycles: not even one a pixel after the line's start. The
-    // 4x window moves by at most a column a pixel: (640 + 9) cycles a line.
+    // At 40 MHz a line is 1280 cycles: two a pixel, less the line's start. The 4x
+    // window moves by at most a column a pixel, so two cycles a pixel it is:
+    // (2 x 640 + 10) cycles a line.
     assert_eq!(
-        refusal(&vga(Device::Lfe5u85f, 20_000_000)),
-        "a 20.00 MHz compute clock cannot serve this mode: the engine needs at least 20.28 MHz (the columns \
-         each output pixel's window moves by, a column a cycle, over the line time) and closes timing up to 138.00 MHz"
+        refusal(&vga(Device::Lfe5u85f, 40_000_000)),
+        "a 40.00 MHz compute clock cannot serve this mode: the engine needs at least 40.31 MHz (two cycles \
+         an output pixel, or the columns its window moves by if more, a column a cycle, over the line time) and closes \
+         timing up to 138.00 MHz"
     );
     assert!(matches!(
         plan(&vga(Device::Lfe5u85f, MAX_COMPUTE_HZ + 1)),
-        Err(EngineError::ComputeClock { min_hz: 20_281_250, .. })
+        Err(EngineError::ComputeClock { min_hz: 40_312_500, .. })
     ));
     // At 4x the pixel clock, 4 products a lane: 27 lanes a channel, over the 45F's 72.
     let at_100 = plan(&vga(Device::Lfe5u85f, 100_000_000)).unwrap();

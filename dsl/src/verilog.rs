@@ -41,6 +41,30 @@ fn range(width: u32) -> String {
     }
 }
 
+/// The runs of `false` in `used`, as inclusive `(lo, hi)` bit ranges.
+fn unused_runs(used: &[bool]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut b = 0;
+    std::iter::from_fn(move || {
+        while b < used.len() && used[b] {
+            b += 1;
+        }
+        let lo = b;
+        while b < used.len() && !used[b] {
+            b += 1;
+        }
+        (lo < b).then(|| (lo, b - 1))
+    })
+}
+
+/// `name[lo]` or `name[hi:lo]`.
+fn select_text(name: &str, lo: usize, hi: usize) -> String {
+    if lo == hi {
+        format!("{name}[{lo}]")
+    } else {
+        format!("{name}[{hi}:{lo}]")
+    }
+}
+
 /// A parameter's value as Verilog writes it.
 pub(crate) fn param_text(p: &Param) -> String {
     match p {
@@ -500,21 +524,19 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(out, "    wire {:<8}{name} = {text};", range(*width));
         }
         out.push_str(&body);
+        // Unread bits as runs (`t[9:4]`), a few to a line: a wide table read by a
+        // shift leaves thousands, and tools limit a line's tokens.
         let unused: Vec<String> = self
             .temps
             .iter()
             .zip(&self.temp_used)
-            .flat_map(|((name, _, _), used)| {
-                used.iter()
-                    .enumerate()
-                    .filter(|(_, u)| !**u)
-                    .map(move |(b, _)| format!("{name}[{b}]"))
-            })
+            .flat_map(|((name, _, _), used)| unused_runs(used).map(move |(lo, hi)| select_text(name, lo, hi)))
             .collect();
         if !unused.is_empty() {
             let name = self.names.unique("_unused");
+            let lines: Vec<String> = unused.chunks(8).map(|c| c.join(", ")).collect();
             let _ = writeln!(out, "\n    // Bits of helper wires that nothing reads.");
-            let _ = writeln!(out, "    wire {name} = &{{1'b0, {}, 1'b0}};", unused.join(", "));
+            let _ = writeln!(out, "    wire {name} = &{{1'b0, {}, 1'b0}};", lines.join(",\n        "));
         }
         let _ = writeln!(out, "endmodule");
         out

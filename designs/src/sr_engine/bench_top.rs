@@ -181,7 +181,11 @@ fn header_pads(m: &mut Module, gp: &Value, gn: &Value, xclk: &Value) -> [Vec<Val
             .map(|bit| {
                 let read = m.signal(format!("{side}{bit}_in"), unsigned(1));
                 let drives = side == "gp" && bit == XCLK_BIT;
-                let (i, t) = if drives { (xclk.clone(), Value::from(false)) } else { (Value::from(false), Value::from(true)) };
+                let (i, t) = if drives {
+                    (xclk.clone(), Value::from(false))
+                } else {
+                    (Value::from(false), Value::from(true))
+                };
                 m.instance("BB", &format!("{side}{bit}_pad"))
                     .input("I", &i)
                     .input("T", &t)

@@ -287,60 +287,119 @@ fn resized(value: &Value, shape: Shape) -> Value {
     }
 }
 
-/// A walk along one axis of the output, a position at a time: the class of output
-/// position `n` (as [`FoldedModel::class_index`]) and its window's first low-resolution
-/// position (as [`FoldedModel::locate`]), from registers counting `n`, `n mod scale`
-/// and `n / scale`.
+/// A walk along one axis of the output, a position at a time, through tables of what
+/// each position needs (its class, its window's first row or column, ...): registers
+/// show the words of position `n`. A counter stands one position ahead, the tables'
+/// words for it wait in registers (which a block RAM's read may absorb), and a step
+/// takes them, so every path out of the walker starts at a flop. A step must come at
+/// least two cycles after the last step or restart, for the waiting words to be the new
+/// ones.
 struct AxisWalker {
-    n: Value,
-    phase: Value,
-    quotient: Value,
-    /// The class of `n`.
-    class: Value,
-    /// The window's first row or column for `n`.
-    position: Value,
+    /// `n + 1`.
+    ahead: Value,
+    /// The words of position `n`, a register per table.
+    fields: Vec<Value>,
+    /// The tables' words for `ahead`.
+    waiting: Vec<Value>,
+    /// The tables' words for position 0.
+    first: Vec<i128>,
+}
+
+/// A walker's table: a name, the words' shape, and a word for every position from 0 to
+/// one past the last (for the counter ahead).
+struct Table {
+    name: &'static str,
+    shape: Shape,
+    words: Vec<i128>,
+}
+
+impl Table {
+    fn new(name: &'static str, shape: Shape, words: impl IntoIterator<Item = i128>) -> Table {
+        Table {
+            name,
+            shape,
+            words: words.into_iter().map(|w| wrapped(w, shape)).collect(),
+        }
+    }
+}
+
+/// For each output position `0..=len + 1` along an axis of `len`: its class (as
+/// [`FoldedModel::class_index`]) and its window's first low-resolution position (as
+/// [`FoldedModel::locate`]).
+fn axis_classes(g: &Geometry, len: u32) -> (Vec<i128>, Vec<i128>) {
+    let f = &g.folded;
+    let (b, s, len) = (f.border as i128, f.scale as i128, i128::from(len));
+    let classes: Vec<i128> = (0..=len + 1)
+        .map(|n| {
+            if n < b {
+                n
+            } else if n >= len - b {
+                b + s + len - 1 - n
+            } else {
+                n % s + b
+            }
+        })
+        .collect();
+    let positions = classes
+        .iter()
+        .enumerate()
+        .map(|(n, &c)| n as i128 / s + f.offsets.get(c as usize).map_or(0, |&o| o as i128))
+        .collect();
+    (classes, positions)
+}
+
+/// `v` as the bits of `shape` hold it, read back in its signedness.
+fn wrapped(v: i128, shape: Shape) -> i128 {
+    let bits = v.rem_euclid(1 << shape.width);
+    if shape.signed && bits >= 1 << (shape.width - 1) {
+        bits - (1 << shape.width)
+    } else {
+        bits
+    }
 }
 
 impl AxisWalker {
-    fn new(m: &mut Module, name: &str, g: &Geometry, len: u32, position: Shape) -> AxisWalker {
-        let f = &g.folded;
-        let (b, s) = (f.border as u32, f.scale as u32);
-        let n = m.signal(format!("{name}_n"), unsigned(address_width(len + 1)));
-        let phase = m.signal(format!("{name}_phase"), unsigned(address_width(s)));
-        let quotient = m.signal(format!("{name}_quotient"), unsigned(address_width(len / s + 1)));
-        let class_shape = unsigned(address_width(g.classes()));
-        let end = (constant(i128::from(b + s + len - 1), unsigned(address_width(b + s + len))) - &n).trunc(class_shape.width);
-        let class = mux(
-            n.lt(b),
-            resized(&n, class_shape),
-            mux(n.ge(len - b), end, resized(&(&phase + b), class_shape)),
-        );
-        let class = resized(&class, class_shape);
-        let offset_shape = signed(position.width);
-        let offset = lookup(f.offsets.iter().map(|&o| o as i128), offset_shape, &class);
-        let position = resized(&(quotient.zext(position.width).as_signed() + offset), position);
+    /// A walker over `len` positions through `tables`.
+    fn new(m: &mut Module, name: &str, len: u32, tables: &[Table]) -> AxisWalker {
+        let ahead = m.signal_init(format!("{name}_ahead"), unsigned(address_width(len + 2)), 1u8);
+        let first: Vec<i128> = tables.iter().map(|t| t.words[0]).collect();
+        let fields = tables
+            .iter()
+            .map(|t| m.signal_init(format!("{name}_{}", t.name), t.shape, constant(t.words[0], t.shape)))
+            .collect();
+        let waiting = tables
+            .iter()
+            .map(|t| {
+                let w = m.signal(format!("{name}_{}_ahead", t.name), t.shape);
+                m.sync(w.eq(lookup(t.words.iter().copied(), t.shape, &ahead)));
+                w
+            })
+            .collect();
         AxisWalker {
-            n,
-            phase,
-            quotient,
-            class,
-            position,
+            ahead,
+            fields,
+            waiting,
+            first,
         }
+    }
+
+    /// The register of table `k`.
+    fn field(&self, k: usize) -> &Value {
+        &self.fields[k]
     }
 
     /// Back to position 0.
     fn restart(&self) -> Vec<Statement> {
-        vec![self.n.eq(0u8), self.phase.eq(0u8), self.quotient.eq(0u8)]
+        let mut s = vec![self.ahead.eq(1u8)];
+        s.extend(self.fields.iter().zip(&self.first).map(|(f, &v)| f.eq(constant(v, f.shape()))));
+        s
     }
 
     /// On to the next position.
-    fn advance(&self, scale: u32) -> Vec<Statement> {
-        let wrap = self.phase.is_eq(scale - 1);
-        vec![
-            self.n.eq(self.n.wrapping_add(1u8)),
-            self.phase.eq(mux(&wrap, 0u8, self.phase.wrapping_add(1u8))),
-            self.quotient.eq(mux(&wrap, self.quotient.wrapping_add(1u8), &self.quotient)),
-        ]
+    fn advance(&self) -> Vec<Statement> {
+        let mut s = vec![self.ahead.eq(self.ahead.wrapping_add(1u8))];
+        s.extend(self.fields.iter().zip(&self.waiting).map(|(f, w)| f.eq(w)));
+        s
     }
 }
 
@@ -447,7 +506,7 @@ struct LineControl {
 /// store ahead of the lines that read them; each line request starts the sequencer.
 fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Requests) -> LineControl {
     let (w, h) = g.input;
-    let (scale, height) = (g.folded.scale as u32, g.output.1);
+    let height = g.output.1;
     let store = m.add(
         "rows",
         row_store(RowStore {
@@ -459,21 +518,33 @@ fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Reques
         }),
     );
     let top_shape = store.r_top.shape();
-    let walker = AxisWalker::new(m, "row", g, height, top_shape);
+    let (classes, positions) = axis_classes(g, height);
+    let class_shape = unsigned(address_width(g.classes()));
+    let end_shape = signed(top_shape.width + 2);
+    let walker = AxisWalker::new(
+        m,
+        "row",
+        height,
+        &[
+            Table::new("class", class_shape, classes),
+            Table::new("top", top_shape, positions.iter().copied()),
+            Table::new("end", end_shape, positions.iter().map(|&p| p + i128::from(g.rows()))),
+        ],
+    );
+    let (walker_class, walker_top, walker_end) = (walker.field(0), walker.field(1), walker.field(2));
 
     // The lines still to compute in this frame, and the row each waits for.
     let lines_left = m.signal("lines_left", unsigned(address_width(height + 1)));
     let busy = m.signal("busy", unsigned(1));
-    let (row_class, top) = (m.signal("row_class", walker.class.shape()), m.signal("top", top_shape));
+    let (row_class, top) = (m.signal("row_class", class_shape), m.signal("top", top_shape));
 
     // The loader: rows in order, a pixel a cycle, each written a cycle after its read.
     let row = m.signal_init("load_row", unsigned(address_width(h + 1)), h);
     let col = m.signal("load_col", unsigned(address_width(w)));
     let addr = m.signal("load_addr", p.fb_raddr.shape());
-    // Rows the next line's window needs: up to its last row, within the picture.
-    let wanted = (&walker.position + g.rows()).trunc(top_shape.width + 1);
     let loading = m.signal("loading", unsigned(1));
-    m.comb(loading.eq(row.lt(h) & row.zext(top_shape.width + 2).as_signed().lt(&wanted)));
+    // Rows the next line's window needs: up to its last row, within the picture.
+    m.comb(loading.eq(row.lt(h) & row.zext(end_shape.width).as_signed().lt(walker_end)));
     let start = &requests.line & lines_left.any();
     m.if_(&loading, |m| {
         let row_end = col.is_eq(w - 1);
@@ -504,11 +575,11 @@ fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Reques
         // The line takes the walker's row class and top; the walker moves on, so the
         // loader fetches the next line's rows while this one is computed.
         m.sync([
-            row_class.eq(&walker.class),
-            top.eq(&walker.position),
+            row_class.eq(walker_class),
+            top.eq(walker_top),
             lines_left.eq(lines_left.wrapping_sub(1u8)),
         ]);
-        m.if_(lines_left.gt(1u8), |m| m.sync(walker.advance(scale)));
+        m.if_(lines_left.gt(1u8), |m| m.sync(walker.advance()));
         m.if_(&busy | &loading, |m| m.sync(late.eq(1u8)));
     });
     LineControl {
@@ -545,35 +616,57 @@ struct ComputeWord {
 /// compute word per cycle for each output pixel's products.
 fn sequencer(m: &mut Module, g: &Geometry, c: &LineControl) -> ComputeWord {
     let (columns, products, width) = (g.columns(), g.products, g.output.0);
-    let scale = g.folded.scale as u32;
     let col_shape = c.r_col.shape();
-    let walker = AxisWalker::new(m, "column", g, width, col_shape);
+    // The walker is one pixel ahead: during pixel x's products it stands at x + 1,
+    // whose window's new columns are fetched then: the columns it moved by from pixel
+    // x (its step, or the whole window when it steps back or further than its width),
+    // the first of them at `first_new`.
+    let (classes, positions) = axis_classes(g, width);
+    let moved: Vec<i128> = (0..positions.len())
+        .map(|n| {
+            let step = if n == 0 {
+                i128::from(columns)
+            } else {
+                positions[n] - positions[n - 1]
+            };
+            if (0..=i128::from(columns)).contains(&step) {
+                step
+            } else {
+                i128::from(columns)
+            }
+        })
+        .collect();
+    let first_new: Vec<i128> = positions.iter().zip(&moved).map(|(p, m)| p + i128::from(columns) - m).collect();
+    let count_shape = unsigned(address_width(columns + 1));
+    let walker = AxisWalker::new(
+        m,
+        "column",
+        width,
+        &[
+            Table::new("class", unsigned(address_width(g.classes())), classes),
+            Table::new("left", col_shape, positions),
+            Table::new("moved", count_shape, moved),
+            Table::new("first_new", col_shape, first_new),
+        ],
+    );
+    let (walker_class, left, moved, first_new) = (walker.field(0), walker.field(1), walker.field(2), walker.field(3));
     let (prologue, running) = (m.signal("prologue", unsigned(1)), m.signal("running", unsigned(1)));
     let fill = m.signal("fill", unsigned(address_width(columns)));
     let x = m.signal("x", unsigned(address_width(width)));
     let j = m.signal("product", unsigned(address_width(products)));
-    // The walker is one pixel ahead: during pixel x's products it stands at x + 1,
-    // whose window's new columns are fetched then; `previous` is pixel x.
-    let previous = m.signal("previous_left", col_shape);
-    let column_class = m.signal("column_class", walker.class.shape());
+    let column_class = m.signal("column_class", walker_class.shape());
 
-    // The columns pixel x + 1's window moved by: its step, or the whole window when it
-    // steps back or further than its width.
-    let step = &walker.position - &previous;
-    let count_shape = unsigned(address_width(columns + 1));
-    let moved = mux(step.ge(0u8) & step.le(columns), resized(&step, count_shape), columns);
-    let first_new = resized(&(&walker.position + columns - &moved), col_shape);
-    let fetch = &prologue | (&running & j.zext(count_shape.width).lt(&moved) & x.lt(width - 1));
-    let column = mux(&prologue, &walker.position + &fill, &first_new + &j);
+    let fetch = &prologue | (&running & j.zext(count_shape.width).lt(moved) & x.lt(width - 1));
+    let column = mux(&prologue, left + &fill, first_new + &j);
     m.comb([
         c.r_top.eq(resized(&c.top, c.r_top.shape())),
         c.r_col.eq(resized(&column, col_shape)),
         c.busy.eq(&prologue | &running),
     ]);
-    // Pixel `x` starts: the walker moves on, and its pixel becomes `previous`.
+    // Pixel `x` starts: it takes the walker's class, and the walker moves on.
     let next_pixel = {
-        let mut s = vec![previous.eq(&walker.position), column_class.eq(&walker.class)];
-        s.extend(walker.advance(scale));
+        let mut s = vec![column_class.eq(walker_class)];
+        s.extend(walker.advance());
         s
     };
     m.if_(&c.start, |m| {
