@@ -26,7 +26,7 @@ pub struct FrameBufferPorts {
     pub taken: Value,
     /// In `read`: the pixel to read, `y * width + x`.
     pub raddr: Value,
-    /// In `read`: the pixel at the `raddr` of the previous cycle.
+    /// In `read`: the pixel at `raddr` [`FRAME_BUFFER_LATENCY`] cycles before.
     pub rdata: Value,
 }
 
@@ -52,15 +52,32 @@ impl Signature for FrameBufferSignature {
     }
 }
 
-/// A frame buffer of two `width` x `height` RGB565 banks in one memory (block RAM: a
-/// 160x120 pair takes 38 DP16KD). Domains `write` and `read` enter through ports.
+/// Cycles from the frame buffer's `raddr` to its `rdata`: the block RAM's read, a
+/// register after each block, a register after the blocks' multiplexer.
+pub const FRAME_BUFFER_LATENCY: u32 = 3;
+
+/// Words of a `DP16KD` at 16 (up to 18) bits.
+const BLOCK_WORDS: u32 = 1024;
+
+/// A frame buffer of two `width` x `height` RGB565 banks in block RAM (a 160x120 pair
+/// takes 38 DP16KD). Domains `write` and `read` enter through ports.
 pub fn frame_buffer(width: u32, height: u32) -> Component<FrameBufferSignature> {
     let pixels = width * height;
     Component::build("frame_buffer", FrameBufferSignature { pixels }, move |m, p| {
         m.domain_from_ports("write", ResetKind::Sync);
         m.domain_from_ports("read", ResetKind::Sync);
-        let mem = m.memory("banks", unsigned(16), 2 * pixels);
+        // Blocks of a DP16KD's 1024 words, each read through a register of its own before
+        // the blocks' multiplexer (a block RAM's own output is slow), and a register
+        // after it.
         let aw = address_width(2 * pixels);
+        let low = address_width(BLOCK_WORDS).min(aw);
+        let blocks = (2 * pixels).div_ceil(1 << low);
+        let mems: Vec<_> = (0..blocks)
+            .map(|k| m.memory(&format!("block{k}"), unsigned(16), 1 << low))
+            .collect();
+        // The block an address is in (always 0 when one block holds both banks).
+        let block_of = move |a: &Value| if aw > low { a.slice(low..aw) } else { Value::from(false) };
+        let block_bits = (aw - low).max(1);
         let at = |bank: &Value, index: &Value| mux(bank, (index + pixels).trunc(aw), index.zext(aw));
 
         // Bank handover: the reader's bank crosses to the writer, the newest complete
@@ -95,13 +112,17 @@ pub fn frame_buffer(width: u32, height: u32) -> Component<FrameBufferSignature> 
         let count = m.signal("count", unsigned(address_width(pixels)));
         let index = mux(&starting, 0u8, &count).trunc(count.width());
         m.if_(&i.valid & &inside, |m| m.sync_in("write", count.eq(index.wrapping_add(1u8))));
-        let write = m.write_port(mem, "write");
-        m.comb([
-            i.ready.eq(1u8),
-            write.en.eq(&i.valid & &good_now & &inside),
-            write.addr.eq(at(&bank_now, &index)),
-            write.data.eq(i.payload.value()),
-        ]);
+        let waddr = at(&bank_now, &index);
+        m.comb(i.ready.eq(1u8));
+        for (k, &mem) in mems.iter().enumerate() {
+            let write = m.write_port(mem, "write");
+            let here = block_of(&waddr).is_eq(k as u64);
+            m.comb([
+                write.en.eq(&i.valid & &good_now & &inside & here),
+                write.addr.eq(waddr.slice(0..low)),
+                write.data.eq(i.payload.value()),
+            ]);
+        }
         // The reader has taken the newest frame: its old bank is free again.
         m.if_(&pending & reader_bank.is_eq(&latest), |m| m.sync_in("write", pending.eq(0u8)));
         let (stored, dropped) = (p.stored.clone(), p.dropped.clone());
@@ -138,7 +159,23 @@ pub fn frame_buffer(width: u32, height: u32) -> Component<FrameBufferSignature> 
         m.if_(&p.take & handover.bit(1), |m| {
             m.sync_in("read", [rbank.eq(handover.bit(0)), p.taken.eq(1u8)])
         });
-        let read = m.read_port(mem, "read");
-        m.comb([read.en.eq(1u8), read.addr.eq(at(&rbank, &p.raddr)), p.rdata.eq(&read.data)]);
+        let raddr = at(&rbank, &p.raddr);
+        let outs: Vec<Value> = mems
+            .iter()
+            .enumerate()
+            .map(|(k, &mem)| {
+                let read = m.read_port(mem, "read");
+                m.comb([read.en.eq(1u8), read.addr.eq(raddr.slice(0..low))]);
+                let out = m.signal(format!("block{k}_out"), unsigned(16));
+                m.sync_in("read", out.eq(&read.data));
+                out
+            })
+            .collect();
+        let block = m.signal("read_block", unsigned(block_bits));
+        let block_out = m.signal("read_block_out", unsigned(block_bits));
+        m.sync_in("read", [block.eq(block_of(&raddr)), block_out.eq(&block)]);
+        let rdata = m.signal("rdata_out", unsigned(16));
+        m.sync_in("read", rdata.eq(hdl_dsl::cat(outs).word_select(&block_out, 16)));
+        m.comb(p.rdata.eq(&rdata));
     })
 }

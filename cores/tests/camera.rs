@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use hdl_cores::frame_buffer::frame_buffer;
+use hdl_cores::frame_buffer::{frame_buffer, FRAME_BUFFER_LATENCY};
 use hdl_cores::ov7670::{capture_clocked, capture_oversampled, configurator, ConfigOptions, Step, QQVGA_RGB565, QVGA_RGB565};
 use hdl_cores::sccb::sio_pad;
 use hdl_dsl::{unsigned, Design, Module, ResetKind};
@@ -281,7 +281,7 @@ fn run_capture(run: Run) -> Captured {
     let mut frame = Vec::new();
     for a in 0..width * height {
         sim.set(raddr, a as u64).unwrap();
-        sim.tick(sync);
+        sim.ticks(sync, u64::from(FRAME_BUFFER_LATENCY));
         frame.push(sim.get(rdata) as u16);
     }
     let events = events.borrow().clone();
@@ -398,7 +398,7 @@ fn the_camera_on_the_pins_of_a_top_is_configured_and_its_pictures_arrive() {
     let mut frame = Vec::new();
     for a in 0..width * height {
         sim.set(raddr, a as u64).unwrap();
-        sim.tick(sync);
+        sim.ticks(sync, u64::from(FRAME_BUFFER_LATENCY));
         frame.push(sim.get(rdata) as u16);
     }
     let expected: Vec<u16> = rgb.iter().map(|&p| hdl_video::rgb565::pack(p)).collect();

@@ -29,6 +29,7 @@
 
 use hdl_cores::block_rom::{block_rom, RomSignature, MAX_ROM_WIDTH, ROM_LATENCY};
 use hdl_cores::cdc::synchronizer;
+use hdl_cores::frame_buffer::FRAME_BUFFER_LATENCY;
 use hdl_cores::line_buffer::{row_store, RowStore, ROW_STORE_LATENCY};
 use hdl_cores::mac_array::{mac_array, MacArray, MacArraySignature, Requantise};
 use hdl_cores::video_timing::{timing_generator, Timing, TimingSignature, VideoMode};
@@ -538,7 +539,7 @@ fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Reques
     let busy = m.signal("busy", unsigned(1));
     let (row_class, top) = (m.signal("row_class", class_shape), m.signal("top", top_shape));
 
-    // The loader: rows in order, a pixel a cycle, each written a cycle after its read.
+    // The loader: rows in order, a pixel a cycle, each written as its read arrives.
     let row = m.signal_init("load_row", unsigned(address_width(h + 1)), h);
     let col = m.signal("load_col", unsigned(address_width(w)));
     let addr = m.signal("load_addr", p.fb_raddr.shape());
@@ -555,7 +556,11 @@ fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Reques
         ]);
     });
     let slot_bits = g.store_rows.trailing_zeros().max(1);
-    let written = m.delayed("load_write", &cat([loading.clone(), col.clone(), row.trunc(slot_bits)]), 1);
+    let written = m.delayed(
+        "load_write",
+        &cat([loading.clone(), col.clone(), row.trunc(slot_bits)]),
+        FRAME_BUFFER_LATENCY,
+    );
     m.comb([
         p.fb_raddr.eq(&addr),
         store.w_en.eq(written.bit(0)),
