@@ -11,8 +11,8 @@ use hdl_dsl::{address_width, cat, mux, unsigned, Bits, Builder, Component, Reset
 /// register.
 pub const ROM_LATENCY: u32 = 2;
 
-/// Words per `DP16KD` at 18 bits.
-const BLOCK_WORDS: usize = 1024;
+/// Words per `DP16KD` at up to 18 bits.
+pub const BLOCK_WORDS: u32 = 1024;
 
 /// The widest word a `DP16KD` port reads (36 bits is the separate `PDPW16KD`).
 pub const MAX_ROM_WIDTH: u32 = 18;
@@ -104,7 +104,7 @@ pub fn block_rom(width: u32, words: &[u32]) -> Result<Component<RomSignature>, R
     let words = words.to_vec();
     Ok(Component::build("block_rom", signature, move |m, p| {
         m.domain("sync", &p.clk, ResetKind::None, None);
-        let blocks: Vec<&[u32]> = words.chunks(BLOCK_WORDS).collect();
+        let blocks: Vec<&[u32]> = words.chunks(BLOCK_WORDS as usize).collect();
         // An 18-bit word's row is at `AD[13:4]`; `AD[1:0]` are write byte enables.
         let row = cat([Value::from(Bits::zero(4)), p.addr.trunc(p.addr.width().min(10)).zext(10)]);
         let mut outputs = Vec::with_capacity(blocks.len());

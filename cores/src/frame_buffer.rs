@@ -8,6 +8,7 @@
 use hdl_dsl::stream::Stream;
 use hdl_dsl::{address_width, mux, unsigned, Builder, Component, Interface, ResetKind, Shape, Signature, Value};
 
+use crate::block_rom::BLOCK_WORDS;
 use crate::cdc::synchronize;
 use crate::ov7670::pixel_stream;
 
@@ -55,9 +56,6 @@ impl Signature for FrameBufferSignature {
 /// Cycles from the frame buffer's `raddr` to its `rdata`: the block RAM's read, a
 /// register after each block, a register after the blocks' multiplexer.
 pub const FRAME_BUFFER_LATENCY: u32 = 3;
-
-/// Words of a `DP16KD` at 16 (up to 18) bits.
-const BLOCK_WORDS: u32 = 1024;
 
 /// A frame buffer of two `width` x `height` RGB565 banks in block RAM (a 160x120 pair
 /// takes 38 DP16KD). Domains `write` and `read` enter through ports.

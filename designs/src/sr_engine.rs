@@ -18,8 +18,9 @@ pub mod bench_top;
 mod hardware;
 pub mod testbench;
 
-pub use hardware::{engine, EnginePorts, EngineSignature, PIXEL_LATENCY};
+pub use hardware::{engine, read_frame_buffer, EnginePorts, EngineSignature, PIXEL_LATENCY};
 
+use hdl_cores::block_rom::{BLOCK_WORDS, MAX_ROM_WIDTH};
 use hdl_cores::line_buffer::ROW_STORE_LATENCY;
 use hdl_cores::mac_array::MacArrayError;
 use hdl_cores::video_timing::VideoMode;
@@ -30,9 +31,6 @@ use sr_compiler::FixedModel;
 /// multiplier datapath reached on the 85F after routing (`../shared` hardware facts:
 /// 138 MHz with two registers after each DSP and one after each accumulator).
 pub const MAX_COMPUTE_HZ: u64 = 138_000_000;
-
-/// Words of a `DP16KD` at 18 bits.
-const BLOCK_WORDS: u32 = 1024;
 
 /// Output lines in the ring between the compute and the pixel clock.
 pub const RING_LINES: u32 = 4;
@@ -236,23 +234,29 @@ fn line_overhead(window_columns: u32) -> u64 {
 
 /// Compute cycles an output pixel needs at least: the engine's walkers read their tables
 /// a step ahead, in the cycle after a step.
-const MIN_CYCLES_PER_PIXEL: isize = 2;
+const MIN_CYCLES_PER_PIXEL: u32 = 2;
+
+/// For each output pixel `x` of a line of `width`, the window columns it shifts in: its
+/// window's step from the pixel before, or the whole window for the line's first pixel
+/// and where it steps back or further than its width.
+fn columns_moved(folded: &sr_compiler::FoldedModel, width: usize) -> Vec<u32> {
+    let columns = folded.window.1 as isize;
+    let left = |x: usize| folded.axis_locate(x, width).1;
+    (0..width)
+        .map(|x| match x.checked_sub(1).map(|before| left(x) - left(before)) {
+            Some(step @ 0..=isize::MAX) if step <= columns => step as u32,
+            _ => columns as u32,
+        })
+        .collect()
+}
 
 /// The cycles one output pixel needs, over a line of `width` output pixels: the most
-/// window columns it shifts in (its window's step from the pixel before, or the whole
-/// window where it steps back or further than its width), at least
-/// [`MIN_CYCLES_PER_PIXEL`].
+/// window columns a pixel after the first shifts in ([`columns_moved`]; the first pixel's
+/// window is read before the line starts), at least [`MIN_CYCLES_PER_PIXEL`].
 fn column_reads_per_pixel(folded: &sr_compiler::FoldedModel, width: usize) -> u32 {
-    let columns = folded.window.1 as isize;
-    let left = |x: usize| folded.locate(0, x, width, width).2;
-    (1..width)
-        .map(|x| match left(x) - left(x - 1) {
-            step @ 0..=isize::MAX if step <= columns => step,
-            _ => columns,
-        })
-        .max()
-        .unwrap_or(columns)
-        .max(MIN_CYCLES_PER_PIXEL) as u32
+    let moved = columns_moved(folded, width);
+    let most = moved.iter().skip(1).copied().max().unwrap_or(folded.window.1 as u32);
+    most.max(MIN_CYCLES_PER_PIXEL)
 }
 
 /// The most the window's first row moves by from one output line to the next, over
@@ -334,7 +338,7 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
     let store_rows = (folded.window.0 as u32 + row_step(folded, active.1 as usize)).next_power_of_two();
     let block_rams = BlockRams {
         coefficients: multipliers * (sets * products).div_ceil(BLOCK_WORDS),
-        biases: folded.outputs as u32 * sets.div_ceil(BLOCK_WORDS) * model.accumulator_bits.div_ceil(18),
+        biases: folded.outputs as u32 * sets.div_ceil(BLOCK_WORDS) * model.accumulator_bits.div_ceil(MAX_ROM_WIDTH),
         row_store: store_rows * blocks(w, 16),
         ring: blocks(RING_LINES * active.0, 24),
     };

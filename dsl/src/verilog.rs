@@ -284,10 +284,9 @@ impl<'a> Emitter<'a> {
                 let w = self.m.wire(p.wire);
                 if p.lo == 0 && p.width == w.width {
                     w.name.clone()
-                } else if p.width == 1 {
-                    format!("{}[{}]", w.name, p.lo)
                 } else {
-                    format!("{}[{}:{}]", w.name, p.lo + p.width - 1, p.lo)
+                    let lo = p.lo as usize;
+                    select_text(&w.name, lo, lo + p.width as usize - 1)
                 }
             })
             .collect();

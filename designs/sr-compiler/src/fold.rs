@@ -84,11 +84,15 @@ impl FoldedModel {
     /// The affine map of output pixel (`y`, `x`) of a `height` x `width` output: the
     /// index of its coefficient set and the window's top-left low-resolution position.
     pub fn locate(&self, y: usize, x: usize, height: usize, width: usize) -> (usize, isize, isize) {
-        let (rc, cc) = (self.class_index(y, height), self.class_index(x, width));
-        let s = self.scale as isize;
-        let top = y as isize / s + self.offsets[rc];
-        let left = x as isize / s + self.offsets[cc];
+        let ((rc, top), (cc, left)) = (self.axis_locate(y, height), self.axis_locate(x, width));
         (rc * self.offsets.len() + cc, top, left)
+    }
+
+    /// Along one axis of `len` output positions: the class of position `n` and its
+    /// window's first low-resolution position (row or column).
+    pub fn axis_locate(&self, n: usize, len: usize) -> (usize, isize) {
+        let class = self.class_index(n, len);
+        (class, n as isize / self.scale as isize + self.offsets[class])
     }
 
     /// The window's taps that fall inside an `input_height` x `input_width` picture, for

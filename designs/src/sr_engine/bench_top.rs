@@ -16,7 +16,7 @@ use hdl_cores::ov7670::capture_oversampled;
 use hdl_cores::pll::{pll, PllError, PllRequest};
 use hdl_dsl::{unsigned, Module, ResetKind, Value};
 
-use super::{engine, EngineError, EnginePlan, EngineRequest};
+use super::{engine, read_frame_buffer, EngineError, EnginePlan, EngineRequest};
 
 /// Why the top cannot be built.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,11 +127,8 @@ pub fn top(request: &EngineRequest) -> Result<(EnginePlan, Module), BenchTopErro
         e.pixel_clk.eq(&pixel_clk),
         e.pixel_rst.eq(&pixel_rst),
         e.nearest.eq(btn.bit(1)),
-        e.fb_taken.eq(&fb.taken),
-        e.fb_rdata.eq(&fb.rdata),
-        fb.take.eq(&e.fb_take),
-        fb.raddr.eq(&e.fb_raddr),
     ]);
+    read_frame_buffer(&mut m, &e, &fb);
 
     // The transmitter's `sync` is the pixel clock: a module of its own gives it that.
     let mut video = Module::new("video");

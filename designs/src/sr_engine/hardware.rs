@@ -29,7 +29,7 @@
 
 use hdl_cores::block_rom::{block_rom, RomSignature, MAX_ROM_WIDTH, ROM_LATENCY};
 use hdl_cores::cdc::synchronizer;
-use hdl_cores::frame_buffer::FRAME_BUFFER_LATENCY;
+use hdl_cores::frame_buffer::{FrameBufferPorts, FRAME_BUFFER_LATENCY};
 use hdl_cores::line_buffer::{row_store, RowStore, ROW_STORE_LATENCY};
 use hdl_cores::mac_array::{mac_array, MacArray, MacArraySignature, Requantise};
 use hdl_cores::video_timing::{timing_generator, Timing, TimingSignature, VideoMode};
@@ -39,7 +39,7 @@ use hdl_dsl::{
 };
 use sr_compiler::FoldedModel;
 
-use super::{plan, EngineError, EnginePlan, EngineRequest, RING_LINES};
+use super::{columns_moved, plan, EngineError, EnginePlan, EngineRequest, RING_LINES};
 
 /// Bits of a stored low-resolution pixel: RGB565, as the frame buffer holds it.
 const PIXEL_BITS: u32 = 16;
@@ -116,6 +116,17 @@ impl Signature for EngineSignature {
             de: b.output("de", unsigned(1)),
         }
     }
+}
+
+/// Wires `engine`'s frame-buffer port to `fb`'s read side (both children of `m`; the
+/// frame buffer's `read` domain must be the engine's compute clock).
+pub fn read_frame_buffer(m: &mut Module, engine: &EnginePorts, fb: &FrameBufferPorts) {
+    m.comb([
+        engine.fb_taken.eq(&fb.taken),
+        engine.fb_rdata.eq(&fb.rdata),
+        fb.take.eq(&engine.fb_take),
+        fb.raddr.eq(&engine.fb_raddr),
+    ]);
 }
 
 /// Sizes the engine for `request` (see [`plan`]) and builds it.
@@ -324,29 +335,17 @@ impl Table {
     }
 }
 
-/// For each output position `0..=len + 1` along an axis of `len`: its class (as
-/// [`FoldedModel::class_index`]) and its window's first low-resolution position (as
-/// [`FoldedModel::locate`]).
+/// For each output position `0..=len + 1` along an axis of `len` (the last two, which
+/// only the walker's counter ahead reaches, repeat position `len - 1`): its class and
+/// its window's first low-resolution position, as [`FoldedModel::axis_locate`].
 fn axis_classes(g: &Geometry, len: u32) -> (Vec<i128>, Vec<i128>) {
-    let f = &g.folded;
-    let (b, s, len) = (f.border as i128, f.scale as i128, i128::from(len));
-    let classes: Vec<i128> = (0..=len + 1)
+    let len = len as usize;
+    (0..len + 2)
         .map(|n| {
-            if n < b {
-                n
-            } else if n >= len - b {
-                b + s + len - 1 - n
-            } else {
-                n % s + b
-            }
+            let (class, first) = g.folded.axis_locate(n.min(len - 1), len);
+            (class as i128, first as i128)
         })
-        .collect();
-    let positions = classes
-        .iter()
-        .enumerate()
-        .map(|(n, &c)| n as i128 / s + f.offsets.get(c as usize).map_or(0, |&o| o as i128))
-        .collect();
-    (classes, positions)
+        .unzip()
 }
 
 /// `v` as the bits of `shape` hold it, read back in its signedness.
@@ -627,19 +626,10 @@ fn sequencer(m: &mut Module, g: &Geometry, c: &LineControl) -> ComputeWord {
     // x (its step, or the whole window when it steps back or further than its width),
     // the first of them at `first_new`.
     let (classes, positions) = axis_classes(g, width);
+    let moved = columns_moved(&g.folded, width as usize);
+    // The counter ahead's two positions past the line shift in nothing that is read.
     let moved: Vec<i128> = (0..positions.len())
-        .map(|n| {
-            let step = if n == 0 {
-                i128::from(columns)
-            } else {
-                positions[n] - positions[n - 1]
-            };
-            if (0..=i128::from(columns)).contains(&step) {
-                step
-            } else {
-                i128::from(columns)
-            }
-        })
+        .map(|n| moved.get(n).map_or(i128::from(columns), |&c| i128::from(c)))
         .collect();
     let first_new: Vec<i128> = positions.iter().zip(&moved).map(|(p, m)| p + i128::from(columns) - m).collect();
     let count_shape = unsigned(address_width(columns + 1));

@@ -6,7 +6,7 @@ use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::pixel_stream;
 use hdl_dsl::{unsigned, Module, ResetKind, Signature};
 
-use super::{engine, EngineError, EngineRequest};
+use super::{engine, read_frame_buffer, EngineError, EngineRequest};
 
 /// The engine behind a frame buffer, with the clocks and resets as inputs: ports
 /// `compute_clk`, `compute_rst`, `pixel_clk`, `pixel_rst`, `nearest`, the pixel stream
@@ -38,11 +38,8 @@ pub fn top(request: &EngineRequest) -> Result<Module, EngineError> {
         e.pixel_clk.eq(&pclk),
         e.pixel_rst.eq(&prst),
         e.nearest.eq(&nearest),
-        e.fb_taken.eq(&fb.taken),
-        e.fb_rdata.eq(&fb.rdata),
-        fb.take.eq(&e.fb_take),
-        fb.raddr.eq(&e.fb_raddr),
     ]);
+    read_frame_buffer(&mut m, &e, &fb);
     for (name, v) in [
         ("de", &e.de),
         ("hsync", &e.hsync),
