@@ -60,6 +60,19 @@ impl ClockReport {
     }
 }
 
+/// The longest path from one clock's registers to another's, as nextpnr's log gives it
+/// (`Max delay posedge A -> posedge B: X ns`). nextpnr checks each clock alone, so
+/// between two clocks of one PLL this is what proves the paths.
+#[derive(Clone, PartialEq, Debug)]
+pub struct CrossingReport {
+    /// The launching clock's net.
+    pub from: String,
+    /// The capturing clock's net.
+    pub to: String,
+    /// The longest path, in nanoseconds.
+    pub delay_ns: f64,
+}
+
 /// A kind of resource and how much of it the design uses.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Resource {
@@ -78,6 +91,8 @@ pub struct BuildReport {
     pub bitstream: PathBuf,
     /// Every constrained clock.
     pub clocks: Vec<ClockReport>,
+    /// Paths between two clocks (those to or from unclocked ports are left out).
+    pub crossings: Vec<CrossingReport>,
     /// Resources the design uses (those it uses none of are left out).
     pub resources: Vec<Resource>,
     /// Seconds each stage took.
@@ -101,6 +116,9 @@ impl fmt::Display for BuildReport {
                 "clock {:<32} {:>8.2} MHz (needs {:.2} MHz) {verdict}",
                 c.name, c.achieved_mhz, c.constraint_mhz
             )?;
+        }
+        for c in &self.crossings {
+            writeln!(f, "path {} -> {}: {:.2} ns", c.from, c.to, c.delay_ns)?;
         }
         for r in &self.resources {
             writeln!(f, "{:<16} {:>6} / {:<6}", r.name, r.used, r.available)?;
@@ -245,12 +263,50 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
     )?;
     stage("bitstream", &ecppack, &["--compress", "top.config", "top.bit"])?;
     let (clocks, resources) = read_report(&dir.join("report.json"))?;
+    let log = dir.join("nextpnr.log");
+    let log = std::fs::read_to_string(&log).map_err(|e| BuildError::Io {
+        path: log,
+        message: format!("cannot read nextpnr's log: {e}"),
+    })?;
     Ok(BuildReport {
         bitstream: dir.join("top.bit"),
         clocks,
+        crossings: crossings(&log),
         resources,
         seconds,
     })
+}
+
+/// The paths between two clocks in nextpnr's log: its lines
+/// `Info: Max delay posedge A -> posedge B: X ns` (negedge too), `<async>` ends left out.
+/// nextpnr reports after placement and again after routing: the last report of each
+/// pair is the routed one.
+pub fn crossings(log: &str) -> Vec<CrossingReport> {
+    let end = |s: &str| {
+        s.trim()
+            .strip_prefix("posedge ")
+            .or_else(|| s.trim().strip_prefix("negedge "))
+            .map(str::to_owned)
+    };
+    let reported = log.lines().filter_map(|line| {
+        let rest = line.trim_start_matches("Info:").trim().strip_prefix("Max delay ")?;
+        let (path, delay) = rest.rsplit_once(':')?;
+        let (from, to) = path.split_once("->")?;
+        let delay_ns = delay.trim().strip_suffix("ns")?.trim().parse().ok()?;
+        Some(CrossingReport {
+            from: end(from)?,
+            to: end(to)?,
+            delay_ns,
+        })
+    });
+    let mut found: Vec<CrossingReport> = Vec::new();
+    for crossing in reported {
+        match found.iter_mut().find(|c| c.from == crossing.from && c.to == crossing.to) {
+            Some(earlier) => *earlier = crossing,
+            None => found.push(crossing),
+        }
+    }
+    found
 }
 
 /// Clocks and resources from nextpnr's `--report` JSON.

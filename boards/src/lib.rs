@@ -20,7 +20,7 @@ mod flow;
 mod lpf;
 pub mod ulx3s;
 
-pub use flow::{build, BuildError, BuildOptions, BuildReport, ClockReport, Resource};
+pub use flow::{build, crossings, BuildError, BuildOptions, BuildReport, ClockReport, CrossingReport, Resource};
 pub use hdl_devices::{Device, Resources};
 pub use lpf::{lpf, LpfError};
 

@@ -15,12 +15,14 @@
 //! - [`frame_buffer`]: a double-buffered frame store in block RAM.
 //! - [`line_buffer`]: a window generator with zero padding, and a row store read K rows at
 //!   a time.
-//! - [`block_rom`]: read-only memory in `DP16KD` block RAM with the output register on.
+//! - [`block_ram`]: one `DP16KD` read through its output register.
+//! - [`block_rom`]: read-only memory in `DP16KD` block RAM.
 //! - [`mac_array`]: lanes of `MULT18X18D` multiply-accumulate with coefficient ROMs, an
 //!   adder tree and requantisation.
 
 #![warn(missing_docs)]
 
+pub mod block_ram;
 pub mod block_rom;
 pub mod cdc;
 pub mod dvi;

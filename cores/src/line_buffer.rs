@@ -10,7 +10,9 @@
 //!   upscaler reads each input line for several output lines).
 
 use hdl_dsl::stream::{Pipe, StreamSignature};
-use hdl_dsl::{address_width, cat, mux, signed, unsigned, Builder, Component, Shape, Signature, Value};
+use hdl_dsl::{address_width, cat, mux, signed, unsigned, Builder, Component, ResetKind, Shape, Signature, Value};
+
+use crate::block_ram::{block_ram, BlockRead, BlockWrite, BLOCK_READ_LATENCY, BLOCK_WIDTH, BLOCK_WORDS};
 
 /// A window generator's geometry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,15 +170,26 @@ pub struct RowStore {
     pub rows: u32,
 }
 
-/// Cycles from a row store's read address to its data: the block RAM's read, a
-/// register after it (the RAM's own output is slow, and the slots' multiplexer follows),
-/// the register after the multiplexer.
-pub const ROW_STORE_LATENCY: u32 = 3;
+impl RowStore {
+    /// The `DP16KD` blocks it takes: per slot, one per 1024 columns and 18 bits of a
+    /// pixel.
+    pub fn block_rams(&self) -> u32 {
+        self.rows * self.width.div_ceil(BLOCK_WORDS) * self.pixel_bits.div_ceil(BLOCK_WIDTH)
+    }
+}
+
+/// Cycles from a row store's read address to its data: the address's register (nextpnr
+/// places block RAMs far from what drives them), the block RAM's read through its output
+/// register, a register after each slot, the register after the slots' multiplexer.
+pub const ROW_STORE_LATENCY: u32 = BLOCK_READ_LATENCY + 3;
 
 /// The ports of a row store, in `sync`.
 #[derive(Clone, Debug)]
 pub struct RowStorePorts {
-    /// Write `w_data` at column `w_col` of slot `w_slot`.
+    /// The clock of `sync` (the block RAMs' clock pins need the signal itself).
+    pub clk: Value,
+    /// Write `w_data` at column `w_col` of slot `w_slot`; a read given a cycle later or
+    /// more sees it.
     pub w_en: Value,
     /// The slot written: the row's number modulo `rows`.
     pub w_slot: Value,
@@ -200,6 +213,7 @@ impl Signature for RowStore {
         let rw = Shape::for_unsigned(u128::from(self.height)).width;
         let cw = Shape::for_unsigned(u128::from(self.width)).width;
         RowStorePorts {
+            clk: b.input("clk", unsigned(1)),
             w_en: b.input("w_en", unsigned(1)),
             w_slot: b.input("w_slot", unsigned(self.rows.trailing_zeros().max(1))),
             w_col: b.input("w_col", unsigned(address_width(self.width))),
@@ -212,7 +226,8 @@ impl Signature for RowStore {
 }
 
 /// A row store: `rows` memories of `width` pixels, one per slot, each read through the
-/// port whose row it holds.
+/// port whose row it holds; a slot is a [`block_ram`] per 1024 columns and 18 bits of a
+/// pixel.
 ///
 /// # Panics
 /// When `rows` is not a power of two at least `ports`: the geometry is the caller's to
@@ -230,31 +245,57 @@ pub fn row_store(store: RowStore) -> Component<RowStore> {
             ports,
             rows,
         } = store;
+        m.domain("sync", &p.clk, ResetKind::None, None);
         let slot_bits = rows.trailing_zeros();
         let cw = address_width(width);
-        let col = p.r_col.trunc(cw.min(p.r_col.width())).as_unsigned().zext(cw);
-        let col_inside = p.r_col.ge(0u8) & p.r_col.lt(width);
+        let (r_top, r_col) = (m.delayed("r_top_at", &p.r_top, 1), m.delayed("r_col_at", &p.r_col, 1));
+        let col = r_col.trunc(cw.min(r_col.width())).as_unsigned().zext(cw);
+        let col_inside = r_col.ge(0u8) & r_col.lt(width);
+        let low = cw.min(address_width(BLOCK_WORDS));
+        let (chunks, lanes) = (width.div_ceil(BLOCK_WORDS), pixel_bits.div_ceil(BLOCK_WIDTH));
+        debug_assert_eq!(rows * chunks * lanes, store.block_rams());
+        let chunk_of = |c: &Value| if cw > low { c.slice(low..cw) } else { Value::from(false) };
+        let read = BlockRead {
+            clk: p.clk.clone(),
+            addr: col.slice(0..low),
+        };
+        // The chunk of columns a read is from, known when its word is.
+        let chunk_read = (chunks > 1).then(|| m.delayed("chunk_at", &chunk_of(&col), BLOCK_READ_LATENCY));
+        // Writes are registered before the block RAMs too, and land a cycle later.
+        let (w_col, w_data) = (m.delayed("w_col_at", &p.w_col, 1), m.delayed("w_data_at", &p.w_data, 1));
         let mut slots = Vec::with_capacity(rows as usize);
         for s in 0..rows {
-            let mem = m.memory(&format!("slot{s}"), unsigned(pixel_bits), width);
-            let write = m.write_port(mem, "sync");
             let slot_of_write = if slot_bits == 0 {
                 Value::from(true)
             } else {
                 p.w_slot.is_eq(u64::from(s))
             };
-            m.comb([
-                write.en.eq(&p.w_en & &slot_of_write),
-                write.addr.eq(&p.w_col),
-                write.data.eq(&p.w_data),
-            ]);
-            let read = m.read_port(mem, "sync");
-            m.comb(read.addr.eq(&col));
-            slots.push(m.delayed(&format!("slot{s}_out"), &read.data, 1));
+            let words: Vec<Value> = (0..chunks)
+                .map(|c| {
+                    let lanes = (0..lanes).map(|l| {
+                        let bits = l * BLOCK_WIDTH..(pixel_bits.min((l + 1) * BLOCK_WIDTH));
+                        let name = format!("slot{s}_{c}_{l}");
+                        let en = &p.w_en & &slot_of_write & chunk_of(&p.w_col).is_eq(u64::from(c));
+                        let write = BlockWrite {
+                            clk: p.clk.clone(),
+                            en: m.delayed(&format!("{name}_write"), &en, 1),
+                            addr: w_col.trunc(low),
+                            data: w_data.slice(bits.clone()),
+                        };
+                        block_ram(m, &name, bits.len() as u32, &read, Some(&write), &[])
+                    });
+                    cat(lanes.collect::<Vec<_>>())
+                })
+                .collect();
+            let last = words.len() - 1;
+            let word = words[..last].iter().enumerate().rev().fold(words[last].clone(), |rest, (c, w)| {
+                mux(chunk_read.as_ref().expect("several chunks").is_eq(c as u64), w, rest)
+            });
+            slots.push(m.delayed(&format!("slot{s}_out"), &word, 1));
         }
         let mut out = Vec::with_capacity(ports as usize);
         for j in 0..ports {
-            let row = (&p.r_top + j).trunc(p.r_top.width() + 1);
+            let row = (&r_top + j).trunc(r_top.width() + 1);
             let inside = row.ge(0u8) & row.lt(height) & &col_inside;
             let (slot, keep) = (
                 m.signal(format!("slot_of{j}"), unsigned(slot_bits.max(1))),
@@ -262,8 +303,8 @@ pub fn row_store(store: RowStore) -> Component<RowStore> {
             );
             m.sync([slot.eq(row.as_unsigned().trunc(slot_bits.max(1))), keep.eq(inside)]);
             let (slot, keep) = (
-                m.delayed(&format!("slot_of{j}_out"), &slot, 1),
-                m.delayed(&format!("inside{j}_out"), &keep, 1),
+                m.delayed(&format!("slot_of{j}_out"), &slot, BLOCK_READ_LATENCY),
+                m.delayed(&format!("inside{j}_out"), &keep, BLOCK_READ_LATENCY),
             );
             let last = slots.len() - 1;
             let picked = slots[..last]

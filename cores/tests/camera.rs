@@ -166,6 +166,12 @@ fn capture_top(width: u32, height: u32, oversampled: bool, table: Option<&[Step]
     let capture = m.add("capture", if oversampled { capture_oversampled() } else { capture_clocked(16) });
     let fb = m.add("fb", frame_buffer(width, height));
     m.comb([
+        fb.write_clk.eq(&clk),
+        fb.write_rst.eq(&rst),
+        fb.read_clk.eq(&clk),
+        fb.read_rst.eq(&rst),
+    ]);
+    m.comb([
         capture.pins.pclk.eq(&pins[0]),
         capture.pins.vsync.eq(&pins[1]),
         capture.pins.href.eq(&pins[2]),
@@ -457,7 +463,7 @@ fn a_slow_reader_never_sees_a_torn_frame() {
     let mut rng = Xorshift::new(12345);
     let mut seen = [0; 2];
     while camera.frames_sent() < 40 {
-        // Wait a while, take the newest frame, read it all at a third of the rate.
+        // Wait a while, take the newest frame, read it all, an address at a time.
         sim.ticks(sync, 1 + rng.next() % 20_000);
         sim.set(take, 1).unwrap();
         sim.tick(sync);
@@ -466,7 +472,7 @@ fn a_slow_reader_never_sees_a_torn_frame() {
         let mut frame = Vec::new();
         for a in 0..width * height {
             sim.set(raddr, a as u64).unwrap();
-            sim.ticks(sync, 3);
+            sim.ticks(sync, u64::from(FRAME_BUFFER_LATENCY));
             frame.push(sim.get(rdata) as u16);
         }
         if camera.frames_sent() < 2 {

@@ -126,33 +126,66 @@ fn a_row_store_reads_columns_of_consecutive_rows_with_zeros_outside() {
         ports: 6,
         rows: 8,
     };
+    check_row_store(store, 0x7273_0001, 4000);
+}
+
+#[test]
+fn a_row_store_wider_than_a_block_ram_with_pixels_wider_than_its_word() {
+    // Two blocks of columns and two of bits a slot.
+    let store = RowStore {
+        width: 1100,
+        height: 5,
+        pixel_bits: 20,
+        ports: 3,
+        rows: 4,
+    };
+    check_row_store(store, 0x7273_0002, 3000);
+}
+
+/// Random writes and reads of `store`, `cycles` of them, each read checked against
+/// what the slots held.
+fn check_row_store(store: RowStore, seed: u64, cycles: usize) {
+    let RowStore {
+        width,
+        height,
+        pixel_bits,
+        ports,
+        rows,
+    } = store;
+    let (w, h) = (u64::from(width), u64::from(height));
     let design = Design::elaborate(row_store(store).into_module()).unwrap_or_else(|e| panic!("{e}"));
     let mut sim = Simulator::new(&design).unwrap();
     let sync = sim.domain("sync").unwrap();
     let [w_en, w_slot, w_col, w_data, r_top, r_col, r_data] =
         ["w_en", "w_slot", "w_col", "w_data", "r_top", "r_col", "r_data"].map(|n| sim.signal(n).unwrap());
-    let mut rng = Xorshift::new(0x7273_0001);
-    // What each slot holds, as the store promises: row r in slot r mod 8.
-    let mut slots = vec![vec![0u64; 20]; 8];
+    let mut rng = Xorshift::new(seed);
+    // What each slot holds, as the store promises: row r in slot r mod rows.
+    let mut slots = vec![vec![0u64; width as usize]; rows as usize];
     let mut expected: Vec<Vec<u64>> = Vec::new();
     let mut seen = Vec::new();
-    for _ in 0..4000 {
+    let mut written = Vec::new();
+    for _ in 0..cycles {
         let write = rng.next().is_multiple_of(2);
-        let (row, col, data) = (rng.next() % 11, rng.next() % 20, rng.next() & 0xffff);
+        let (row, col, data) = (rng.next() % h, rng.next() % w, rng.next() & ((1 << pixel_bits) - 1));
         sim.set(w_en, write as u64).unwrap();
-        sim.set(w_slot, row % 8).unwrap();
+        sim.set(w_slot, row % u64::from(rows)).unwrap();
         sim.set(w_col, col).unwrap();
         sim.set(w_data, data).unwrap();
-        let (top, c) = ((rng.next() % 18) as i64 - 4, (rng.next() % 26) as i64 - 3);
+        // Half the reads go to a column written before, so most of them see data.
+        let top = (rng.next() % (h + 7)) as i64 - 4;
+        let c = match written.get(rng.next() as usize % written.len().max(1)) {
+            Some(&c) if rng.next().is_multiple_of(2) => c as i64,
+            _ => (rng.next() % (w + 6)) as i64 - 3,
+        };
         sim.set_i64(r_top, top).unwrap();
         sim.set_i64(r_col, c).unwrap();
         // The read sees the slots before this edge's write.
-        let column: Vec<u64> = (0..6)
+        let column: Vec<u64> = (0..i64::from(ports))
             .map(|j| {
                 let r = top + j;
-                let inside = (0..11).contains(&r) && (0..20).contains(&c);
+                let inside = (0..height as i64).contains(&r) && (0..width as i64).contains(&c);
                 if inside {
-                    slots[(r % 8) as usize][c as usize]
+                    slots[(r % i64::from(rows)) as usize][c as usize]
                 } else {
                     0
                 }
@@ -160,13 +193,14 @@ fn a_row_store_reads_columns_of_consecutive_rows_with_zeros_outside() {
             .collect();
         expected.push(column);
         if write {
-            slots[(row % 8) as usize][col as usize] = data;
+            slots[(row % u64::from(rows)) as usize][col as usize] = data;
+            written.push(col);
         }
         sim.tick(sync);
         let bits = sim.get_bits(r_data);
         seen.push(
-            (0..6)
-                .map(|j| (0..16).fold(0, |v, b| v | (bits.bit(j * 16 + b) as u64) << b))
+            (0..ports)
+                .map(|j| (0..pixel_bits).fold(0, |v, b| v | (bits.bit(j * pixel_bits + b) as u64) << b))
                 .collect::<Vec<u64>>(),
         );
     }
@@ -176,4 +210,6 @@ fn a_row_store_reads_columns_of_consecutive_rows_with_zeros_outside() {
     for (n, (got, want)) in seen[late..].iter().zip(&expected).enumerate() {
         assert_eq!(got, want, "read {n}");
     }
+    let with_data = expected.iter().filter(|column| column.iter().any(|&p| p != 0)).count();
+    assert!(with_data > cycles / 4, "only {with_data} of {cycles} reads saw data");
 }

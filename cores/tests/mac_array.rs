@@ -171,9 +171,9 @@ fn pixels_by_coefficients_in_five_lanes_with_gaps() {
             clamp: (0, 255),
         },
     };
-    // The ROM, the multiplier, two registers, the accumulator and its register, three
-    // tree levels, the bias sum and the output.
-    assert_eq!(config.latency(), 13);
+    // The ROM (block, output register, fabric register), the multiplier, two registers,
+    // the accumulator and its register, three tree levels, the bias sum and the output.
+    assert_eq!(config.latency(), 14);
     let cycles = stream(&mut rng, &config, 300, 3, 1 << 20);
     assert_exact(&config, &cycles, 300);
 }
@@ -195,7 +195,7 @@ fn signed_extremes_one_product_a_lane_every_cycle() {
             clamp: (-(1 << 39), (1 << 39) - 1),
         },
     };
-    assert_eq!(config.latency(), 12);
+    assert_eq!(config.latency(), 13);
     let mut cycles = stream(&mut rng, &config, 400, 0, 1 << 30);
     // -131072 x -131072 and 131071 x -131072 in one output, and the reverse.
     cycles[0].addr = 0;
@@ -221,7 +221,7 @@ fn unsigned_18_bit_operands_by_signed_coefficients_in_one_lane() {
             clamp: (-(1 << 40), 1 << 40),
         },
     };
-    assert_eq!(config.latency(), 10);
+    assert_eq!(config.latency(), 11);
     let mut cycles = stream(&mut rng, &config, 100, 5, 1000);
     // 262143 x -131072, seven times, from the last row of the third block.
     for c in cycles.iter_mut().filter(|c| c.valid).take(7) {
@@ -232,7 +232,7 @@ fn unsigned_18_bit_operands_by_signed_coefficients_in_one_lane() {
 }
 
 #[test]
-fn a_block_rom_of_three_blocks_reads_every_word_two_cycles_later() {
+fn a_block_rom_of_three_blocks_reads_every_word_three_cycles_later() {
     let mut rng = Xorshift::new(0x726f_6d01);
     let words: Vec<u32> = (0..2500).map(|_| (rng.next() % (1 << 18)) as u32).collect();
     let design = Design::elaborate(block_rom(18, &words).unwrap().into_module()).unwrap();
@@ -246,10 +246,10 @@ fn a_block_rom_of_three_blocks_reads_every_word_two_cycles_later() {
         sim.tick(clk);
         seen.push(sim.get(data));
     }
-    assert_eq!(ROM_LATENCY, 2);
-    for (t, &a) in addresses.iter().enumerate().skip(1) {
-        // The word of the address presented one edge before the last: two cycles.
-        assert_eq!(seen[t], u64::from(words[addresses[t - 1] as usize]), "read {t} of address {a}");
+    assert_eq!(ROM_LATENCY, 3);
+    for (t, &a) in addresses.iter().enumerate().skip(2) {
+        // The word of the address presented two edges before the last: three cycles.
+        assert_eq!(seen[t], u64::from(words[addresses[t - 2] as usize]), "read {t} of address {a}");
     }
 }
 

@@ -41,7 +41,7 @@ fn cores() -> Vec<(&'static str, Module)> {
         ),
         ("ov7670_capture_clocked", capture_clocked(16).into_module()),
         ("ov7670_capture_oversampled", capture_oversampled().into_module()),
-        ("frame_buffer_160x120", frame_buffer(160, 120).into_module()),
+        ("frame_buffer_64x72", frame_buffer(64, 72).into_module()),
         (
             "window_generator_640x480_3x3",
             window_generator(Window {
@@ -129,7 +129,7 @@ fn yosys_synthesizes_every_core() {
         let stat =
             tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("synth_ecp5 failed on {name}:\n{log}"));
         let expect = match name {
-            "async_fifo_512" | "frame_buffer_160x120" | "block_rom_1100x18" => "DP16KD",
+            "async_fifo_512" | "frame_buffer_64x72" | "block_rom_1100x18" | "row_store_160x120_6_of_8" => "DP16KD",
             "mac_array_3x4" => "MULT18X18D",
             "dvi_transmitter" => "ODDRX1F",
             "pll_25_125_25" => "EHXPLLL",

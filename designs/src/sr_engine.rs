@@ -20,8 +20,9 @@ pub mod testbench;
 
 pub use hardware::{engine, read_frame_buffer, EnginePorts, EngineSignature, PIXEL_LATENCY};
 
-use hdl_cores::block_rom::{BLOCK_WORDS, MAX_ROM_WIDTH};
-use hdl_cores::line_buffer::ROW_STORE_LATENCY;
+use hdl_cores::block_ram::{BLOCK_WIDTH, BLOCK_WORDS};
+use hdl_cores::frame_buffer::FRAME_BUFFER_LATENCY;
+use hdl_cores::line_buffer::{RowStore, ROW_STORE_LATENCY};
 use hdl_cores::mac_array::MacArrayError;
 use hdl_cores::video_timing::VideoMode;
 use hdl_devices::Device;
@@ -34,6 +35,25 @@ pub const MAX_COMPUTE_HZ: u64 = 138_000_000;
 
 /// Output lines in the ring between the compute and the pixel clock.
 pub const RING_LINES: u32 = 4;
+
+/// Bits of a stored low-resolution pixel: RGB565, as the frame buffer holds it.
+const PIXEL_BITS: u32 = 16;
+
+/// The row store of an `input` picture read `window_rows` rows at a time, keeping
+/// `store_rows`.
+fn row_store_for(input: (u32, u32), window_rows: u32, store_rows: u32) -> RowStore {
+    RowStore {
+        width: input.0,
+        height: input.1,
+        pixel_bits: PIXEL_BITS,
+        ports: window_rows,
+        rows: store_rows,
+    }
+}
+
+/// Lines before a frame's first active line at which the engine asks for the frame (its
+/// first rows are loaded in that line); lines are asked for two lines ahead.
+pub const LINES_AHEAD: u32 = 3;
 
 /// What the engine is asked to do.
 #[derive(Clone, Copy, Debug)]
@@ -126,6 +146,14 @@ pub enum EngineError {
         /// Its active picture.
         active: (u32, u32),
     },
+    /// The mode's vertical blanking is shorter than the lines the engine asks ahead:
+    /// the frame's first rows are loaded, and its first two lines computed, during it.
+    VerticalBlanking {
+        /// The mode.
+        mode: &'static str,
+        /// Its blank lines.
+        blanking: u32,
+    },
     /// The compute clock gives too few cycles per output pixel, or is faster than the
     /// engine closes timing at.
     ComputeClock {
@@ -189,6 +217,11 @@ impl fmt::Display for EngineError {
                 active.0 / scale,
                 active.1 / scale
             ),
+            EngineError::VerticalBlanking { mode, blanking } => write!(
+                f,
+                "{mode} has {blanking} blank lines a frame, the engine needs at least {LINES_AHEAD}: it loads a frame's \
+                 first rows and computes its first two lines during them"
+            ),
             EngineError::ComputeClock {
                 compute_hz,
                 min_hz,
@@ -196,7 +229,8 @@ impl fmt::Display for EngineError {
             } => write!(
                 f,
                 "a {:.2} MHz compute clock cannot serve this mode: the engine needs at least {:.2} MHz (two cycles \
-                 an output pixel, or the columns its window moves by if more, a column a cycle, over the line time) and closes timing up to {:.2} MHz",
+                 an output pixel, or the columns its window moves by if more, a column a cycle, over the line time, and a frame's first \
+                 rows loaded in a line) and closes timing up to {:.2} MHz",
                 mhz(*compute_hz),
                 mhz(*min_hz),
                 mhz(*max_hz)
@@ -305,6 +339,11 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
         });
     }
 
+    let blanking = mode.v.total() - mode.v.active;
+    if blanking < LINES_AHEAD {
+        return Err(EngineError::VerticalBlanking { mode: mode.name, blanking });
+    }
+
     // Cycles: a line's worth of compute clock, less the line's start, spread over its
     // active pixels.
     let line_total = u64::from(mode.h.total());
@@ -315,9 +354,12 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
     let taps = (folded.inputs * folded.window.0 * folded.window.1) as u32;
     let products = (cycles_per_line.saturating_sub(overhead) / u64::from(active.0)).min(u64::from(taps)) as u32;
     let reads = column_reads_per_pixel(folded, active.0 as usize);
-    let min_hz =
-        ((u64::from(reads) * u64::from(active.0) + overhead) as u128 * request.pixel_hz as u128).div_ceil(line_total as u128) as u64;
-    if products < reads || request.compute_hz > MAX_COMPUTE_HZ {
+    // A frame's first window rows are loaded, a pixel a cycle, in the line before its
+    // first.
+    let load = u64::from(folded.window.0 as u32 * w + FRAME_BUFFER_LATENCY + 1);
+    let min_cycles = (u64::from(reads) * u64::from(active.0) + overhead).max(load);
+    let min_hz = (min_cycles as u128 * request.pixel_hz as u128).div_ceil(line_total as u128) as u64;
+    if products < reads || cycles_per_line < load || request.compute_hz > MAX_COMPUTE_HZ {
         return Err(EngineError::ComputeClock {
             compute_hz: request.compute_hz,
             min_hz,
@@ -338,8 +380,8 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
     let store_rows = (folded.window.0 as u32 + row_step(folded, active.1 as usize)).next_power_of_two();
     let block_rams = BlockRams {
         coefficients: multipliers * (sets * products).div_ceil(BLOCK_WORDS),
-        biases: folded.outputs as u32 * sets.div_ceil(BLOCK_WORDS) * model.accumulator_bits.div_ceil(MAX_ROM_WIDTH),
-        row_store: store_rows * blocks(w, 16),
+        biases: folded.outputs as u32 * sets.div_ceil(BLOCK_WORDS) * model.accumulator_bits.div_ceil(BLOCK_WIDTH),
+        row_store: row_store_for(request.input, folded.window.0 as u32, store_rows).block_rams(),
         ring: blocks(RING_LINES * active.0, 24),
     };
     if block_rams.total() > available.block_rams {

@@ -33,8 +33,8 @@ fn the_default_model_at_five_times_the_pixel_clock() {
     let x4 = model("student_x4.onnx");
     let p = plan(&request(&x4, (160, 120), VGA_640X480_60, Device::Lfe5u85f, 125_000_000)).unwrap();
     // 800 pixel clocks a line at 5 compute cycles each: 4000; the first window takes 6
-    // columns, 3 cycles of the row store and one more: 10; (4000 - 10) / 640 = 6 products.
-    assert_eq!((p.cycles_per_line, p.cycles_needed, p.products), (4000, 3850, 6));
+    // columns, 5 cycles of the row store and one more: 12; (4000 - 12) / 640 = 6 products.
+    assert_eq!((p.cycles_per_line, p.cycles_needed, p.products), (4000, 3852, 6));
     // 3 input channels x 6 x 6 taps, 6 a lane: 18 lanes a channel, 54 in all.
     assert_eq!((p.taps, p.lanes_per_output, p.multipliers), (108, 18, 54));
     // 196 sets x 6 products = 1176 words: two blocks a lane; 196 28-bit biases: two
@@ -60,7 +60,7 @@ fn the_two_times_model_sizes_itself_from_its_own_window() {
     let p = plan(&request(&x2, (320, 240), VGA_640X480_60, Device::Lfe5u85f, 125_000_000)).unwrap();
     let (rows, columns) = x2.folded.window;
     let taps = (3 * rows * columns) as u32;
-    let overhead = columns as u64 + 3;
+    let overhead = columns as u64 + 6;
     let products = ((4000 - overhead) / 640).min(u64::from(taps)) as u32;
     assert_eq!((p.taps, p.products), (taps, products));
     assert_eq!(p.lanes_per_output, taps.div_ceil(products));
@@ -79,16 +79,16 @@ fn what_does_not_fit_or_cannot_be_clocked_is_refused_with_what_is_short() {
     let vga = |device, hz| request(&x4, (160, 120), VGA_640X480_60, device, hz);
     // At 40 MHz a line is 1280 cycles: two a pixel, less the line's start. The 4x
     // window moves by at most a column a pixel, so two cycles a pixel it is:
-    // (2 x 640 + 10) cycles a line.
+    // (2 x 640 + 12) cycles a line.
     assert_eq!(
         refusal(&vga(Device::Lfe5u85f, 40_000_000)),
-        "a 40.00 MHz compute clock cannot serve this mode: the engine needs at least 40.31 MHz (two cycles \
-         an output pixel, or the columns its window moves by if more, a column a cycle, over the line time) and closes \
-         timing up to 138.00 MHz"
+        "a 40.00 MHz compute clock cannot serve this mode: the engine needs at least 40.38 MHz (two cycles \
+         an output pixel, or the columns its window moves by if more, a column a cycle, over the line time, and a frame's \
+         first rows loaded in a line) and closes timing up to 138.00 MHz"
     );
     assert!(matches!(
         plan(&vga(Device::Lfe5u85f, MAX_COMPUTE_HZ + 1)),
-        Err(EngineError::ComputeClock { min_hz: 40_312_500, .. })
+        Err(EngineError::ComputeClock { min_hz: 40_375_000, .. })
     ));
     // At 4x the pixel clock, 4 products a lane: 27 lanes a channel, over the 45F's 72.
     let at_100 = plan(&vga(Device::Lfe5u85f, 100_000_000)).unwrap();
@@ -115,6 +115,15 @@ fn what_does_not_fit_or_cannot_be_clocked_is_refused_with_what_is_short() {
     assert_eq!(
         refusal(&request(&x4, (12, 12), VGA_640X480_60, Device::Lfe5u85f, 125_000_000)),
         "a 12x12 input is smaller than the model's 14x14 minimum (its border classes would overlap)"
+    );
+    let mut short = VGA_640X480_60;
+    short.v.front_porch = 1;
+    short.v.sync = 1;
+    short.v.back_porch = 0;
+    assert_eq!(
+        refusal(&request(&x4, (160, 120), short, Device::Lfe5u85f, 125_000_000)),
+        "640x480@60 has 2 blank lines a frame, the engine needs at least 3: it loads a frame's first rows and \
+         computes its first two lines during them"
     );
     let mut grey = x4.clone();
     grey.folded.inputs = 1;

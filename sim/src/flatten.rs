@@ -15,7 +15,7 @@ use hdl_dsl::netlist::{self as nl, Cell, CellKind, CellPort, ExprId, ExprKind, M
 use hdl_dsl::{Bits, Direction, Location};
 
 use crate::error::SimError;
-use crate::primitives::{ClockOut, Models, PrimitiveModel, MODELLED};
+use crate::primitives::{ClockOut, Models, PrimitiveModel, Wiring, MODELLED};
 
 /// A flat design: one module without cells, and which wires a testbench may drive.
 pub(crate) struct Flat {
@@ -203,7 +203,7 @@ impl Flattener<'_> {
                         }
                         continue;
                     }
-                    let Some(model) = self.models.get(kind, &path, params)? else {
+                    let Some(model) = self.models.get(kind, &path, params, &wiring(netlist, m, cell))? else {
                         return Err(SimError::NoModel {
                             instance: path,
                             primitive: kind.clone(),
@@ -392,4 +392,20 @@ fn remap_stmts(stmts: &[Stmt], expr: &impl Fn(ExprId) -> ExprId, slices: &impl F
             },
         })
         .collect()
+}
+
+/// Which of black box `cell`'s pins (in `m`) are connected, and which inputs are tied to
+/// zero.
+fn wiring(netlist: &Netlist, m: &Module, cell: &Cell) -> Wiring {
+    let name = |port| netlist.port_name(cell, port).to_owned();
+    Wiring {
+        zero: cell
+            .inputs
+            .iter()
+            .filter(|(_, e)| matches!(&m.exprs[*e].kind, ExprKind::Const(b) if b.is_zero()))
+            .map(|(port, _)| name(port))
+            .collect(),
+        inputs: cell.inputs.iter().map(|(port, _)| name(port)).collect(),
+        outputs: cell.outputs.iter().map(|(port, _)| name(port)).collect(),
+    }
 }

@@ -103,9 +103,6 @@ pub fn top(request: &EngineRequest) -> Result<(EnginePlan, Module), BenchTopErro
     let compute_rst = reset(&mut m, "compute_reset", &compute_clk);
     let pixel_rst = reset(&mut m, "pixel_reset", &pixel_clk);
     m.domain("sync", &compute_clk, ResetKind::Sync, Some(&compute_rst));
-    for d in ["write", "read"] {
-        m.domain(d, &compute_clk, ResetKind::Sync, Some(&compute_rst));
-    }
 
     let pads = header_pads(&mut m, &gp, &gn, &clk_25mhz);
     let pad = |(side, bit): (&str, u32)| pads[usize::from(side == "gn")][bit as usize].clone();
@@ -118,6 +115,12 @@ pub fn top(request: &EngineRequest) -> Result<(EnginePlan, Module), BenchTopErro
     ]);
     let input = request.input;
     let fb = m.add("fb", frame_buffer(input.0, input.1));
+    m.comb([
+        fb.write_clk.eq(&compute_clk),
+        fb.write_rst.eq(&compute_rst),
+        fb.read_clk.eq(&compute_clk),
+        fb.read_rst.eq(&compute_rst),
+    ]);
     m.connect(&camera.o, &fb.i);
 
     let e = m.add("engine", component);

@@ -27,10 +27,11 @@
 //! A request that finds the previous line still being computed, or its rows not yet
 //! loaded, sets the sticky `late` flag: the engine did not keep up.
 
-use hdl_cores::block_rom::{block_rom, RomSignature, MAX_ROM_WIDTH, ROM_LATENCY};
+use hdl_cores::block_ram::BLOCK_WIDTH;
+use hdl_cores::block_rom::{block_rom, RomSignature, ROM_LATENCY};
 use hdl_cores::cdc::synchronizer;
 use hdl_cores::frame_buffer::{FrameBufferPorts, FRAME_BUFFER_LATENCY};
-use hdl_cores::line_buffer::{row_store, RowStore, ROW_STORE_LATENCY};
+use hdl_cores::line_buffer::{row_store, ROW_STORE_LATENCY};
 use hdl_cores::mac_array::{mac_array, MacArray, MacArraySignature, Requantise};
 use hdl_cores::video_timing::{timing_generator, Timing, TimingSignature, VideoMode};
 use hdl_dsl::{
@@ -39,10 +40,7 @@ use hdl_dsl::{
 };
 use sr_compiler::FoldedModel;
 
-use super::{columns_moved, plan, EngineError, EnginePlan, EngineRequest, RING_LINES};
-
-/// Bits of a stored low-resolution pixel: RGB565, as the frame buffer holds it.
-const PIXEL_BITS: u32 = 16;
+use super::{columns_moved, plan, row_store_for, EngineError, EnginePlan, EngineRequest, PIXEL_BITS, RING_LINES};
 
 /// Bits of a tap: an 8-bit level.
 const LEVEL_BITS: u32 = 8;
@@ -259,10 +257,10 @@ impl Geometry {
     /// ROMs of up to 18 bits each, the low bits first.
     fn bias_roms(&self, o: usize) -> Vec<Component<RomSignature>> {
         let bits = self.accumulator_bits;
-        (0..bits.div_ceil(MAX_ROM_WIDTH))
+        (0..bits.div_ceil(BLOCK_WIDTH))
             .map(|k| {
-                let low = k * MAX_ROM_WIDTH;
-                let width = (bits - low).min(MAX_ROM_WIDTH);
+                let low = k * BLOCK_WIDTH;
+                let width = (bits - low).min(BLOCK_WIDTH);
                 let words: Vec<u32> = self
                     .biases
                     .iter()
@@ -274,10 +272,26 @@ impl Geometry {
     }
 }
 
-/// `values[index]`, each a constant of `shape`: a table in logic.
+/// Entries a table's first level selects among: larger constant tables become block RAM
+/// in yosys (`memory_bmux2rom`), whose clock-to-out without its output register is too
+/// slow for the paths these tables are on.
+const TABLE_CHUNK: usize = 16;
+
+/// `values[index]`, each a constant of `shape`: a table in logic, in chunks of
+/// [`TABLE_CHUNK`] entries selected by the index's low bits, then a choice among the
+/// chunks.
 fn lookup(values: impl IntoIterator<Item = i128>, shape: Shape, index: &Value) -> Value {
-    let table = cat(values.into_iter().map(|v| constant(v, shape)).collect::<Vec<_>>());
-    let word = table.word_select(index, shape.width);
+    let words: Vec<Value> = values.into_iter().map(|v| constant(v, shape)).collect();
+    let low = TABLE_CHUNK.trailing_zeros();
+    let word = if words.len() <= TABLE_CHUNK || index.width() <= low {
+        cat(words).word_select(index, shape.width)
+    } else {
+        let chunks: Vec<Value> = words
+            .chunks(TABLE_CHUNK)
+            .map(|chunk| cat(chunk.to_vec()).word_select(index.slice(0..low), shape.width))
+            .collect();
+        cat(chunks).word_select(index.slice(low..index.width()), shape.width)
+    };
     if shape.signed {
         word.as_signed()
     } else {
@@ -425,7 +439,7 @@ fn pixel_side_requests(m: &mut Module, g: &Geometry, p: &EnginePorts) -> Request
     // Line n is asked for at the start of line n - 2 (mod the frame's lines); the
     // frame, so that its first rows are loaded in time, one line before that.
     let asks_line = t.y.is_eq(v_total - 2) | t.y.is_eq(v_total - 1) | t.y.lt(height - 2);
-    let asks_frame = t.y.is_eq(v_total - 3);
+    let asks_frame = t.y.is_eq(v_total - super::LINES_AHEAD);
     let (frame_level, line_level) = (m.signal("frame_request", unsigned(1)), m.signal("line_request", unsigned(1)));
     m.if_(&line_start & asks_frame, |m| m.sync_in("pixel", frame_level.eq(!&frame_level)));
     m.if_(&line_start & asks_line, |m| m.sync_in("pixel", line_level.eq(!&line_level)));
@@ -507,16 +521,8 @@ struct LineControl {
 fn line_control(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Requests) -> LineControl {
     let (w, h) = g.input;
     let height = g.output.1;
-    let store = m.add(
-        "rows",
-        row_store(RowStore {
-            width: w,
-            height: h,
-            pixel_bits: PIXEL_BITS,
-            ports: g.rows(),
-            rows: g.store_rows,
-        }),
-    );
+    let store = m.add("rows", row_store(row_store_for(g.input, g.rows(), g.store_rows)));
+    m.comb(store.clk.eq(&p.compute_clk));
     let top_shape = store.r_top.shape();
     let (classes, positions) = axis_classes(g, height);
     let class_shape = unsigned(address_width(g.classes()));
@@ -608,9 +614,9 @@ struct ComputeWord {
     addr: Value,
     /// The set, for the biases: a cycle ahead of `valid`, as the bias ROMs need.
     set_ahead: Value,
-    /// The pixel's row and column classes.
-    row_class: Value,
-    column_class: Value,
+    /// The pixel's row and column classes, a cycle ahead of `valid`.
+    row_class_ahead: Value,
+    column_class_ahead: Value,
     /// The pixel's window: `columns` columns of `rows` RGB565 pixels, column 0 and row
     /// 0 in the low bits.
     window: Value,
@@ -714,8 +720,8 @@ fn sequencer(m: &mut Module, g: &Geometry, c: &LineControl) -> ComputeWord {
         product: m.delayed("product_at", &j, to_compute),
         addr: m.delayed("addr_at", &addr, to_compute),
         set_ahead: m.delayed("set_at", &set, to_compute - ROM_LATENCY),
-        row_class: m.delayed("row_class_at", &c.row_class, to_compute),
-        column_class: m.delayed("column_class_at", &column_class, to_compute),
+        row_class_ahead: m.delayed("row_class_at", &c.row_class, to_compute - 1),
+        column_class_ahead: m.delayed("column_class_at", &column_class, to_compute - 1),
         window,
     }
 }
@@ -782,10 +788,14 @@ fn compute(m: &mut Module, g: &Geometry, p: &EnginePorts, word: &ComputeWord, ar
             class,
         )
     };
-    let (wy, wx) = (under(&word.row_class, rows), under(&word.column_class, columns));
+    // Each a register: the row and column under the pixel, looked up a cycle ahead; the
+    // window's column; the column's pixel.
+    let wy = m.delayed("nearest_row", &under(&word.row_class_ahead, rows), 2);
+    let wx = m.delayed("nearest_column", &under(&word.column_class_ahead, columns), 1);
     let column_bits = rows * PIXEL_BITS;
-    let nearest_pixel = word.window.word_select(&wx, column_bits).word_select(&wy, PIXEL_BITS);
-    let nearest_pixel = m.delayed("nearest_pixel_at", &rgb888(&nearest_pixel), latency);
+    let nearest_column = m.delayed("nearest_window_column", &word.window.word_select(&wx, column_bits), 1);
+    let nearest_pixel = nearest_column.word_select(&wy, PIXEL_BITS);
+    let nearest_pixel = m.delayed("nearest_pixel_at", &rgb888(&nearest_pixel), latency - 1);
     let nearest = m.add("nearest_sync", synchronizer(1));
     m.comb(nearest.i.eq(&p.nearest));
     let model_pixel = cat([outputs[2].clone(), outputs[1].clone(), outputs[0].clone()]);
@@ -804,11 +814,13 @@ fn output_ring(m: &mut Module, g: &Geometry, p: &EnginePorts, requests: &Request
     m.if_(frame, |m| m.sync(waddr.eq(0u8))).elif(&valid, |m| {
         m.sync(waddr.eq(mux(waddr.is_eq(depth - 1), 0u8, waddr.wrapping_add(1u8))));
     });
-    // Before the first frame the frame buffer's data mean nothing: black.
+    // Before the first frame the frame buffer's data mean nothing: black. Each write is
+    // registered before the block RAMs, which lie far apart.
+    let written = m.delayed("ring_write", &cat([valid.clone(), waddr.clone(), mux(&p.fb_taken, rgb, 0u8)]), 1);
     m.comb([
-        write.en.eq(&valid),
-        write.addr.eq(&waddr),
-        write.data.eq(mux(&p.fb_taken, rgb, 0u8)),
+        write.en.eq(written.bit(0)),
+        write.addr.eq(written.slice(1..1 + aw)),
+        write.data.eq(written.slice(1 + aw..1 + aw + 24)),
     ]);
 
     let t = &requests.timing;

@@ -4,7 +4,7 @@
 
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::pixel_stream;
-use hdl_dsl::{unsigned, Module, ResetKind, Signature};
+use hdl_dsl::{unsigned, Module, Signature};
 
 use super::{engine, read_frame_buffer, EngineError, EngineRequest};
 
@@ -18,11 +18,14 @@ pub fn top(request: &EngineRequest) -> Result<Module, EngineError> {
     let mut m = Module::new("engine_top");
     let [cclk, crst, pclk, prst, nearest] =
         ["compute_clk", "compute_rst", "pixel_clk", "pixel_rst", "nearest"].map(|n| m.input(n, unsigned(1)));
-    for d in ["write", "read"] {
-        m.domain(d, &cclk, ResetKind::Sync, Some(&crst));
-    }
     let i = m.interface("i", &pixel_stream().flip());
     let fb = m.add("fb", frame_buffer(input.0, input.1));
+    m.comb([
+        fb.write_clk.eq(&cclk),
+        fb.write_rst.eq(&crst),
+        fb.read_clk.eq(&cclk),
+        fb.read_rst.eq(&crst),
+    ]);
     let (first, last) = (i.first.as_ref().unwrap(), i.last.as_ref().unwrap());
     m.comb([
         fb.i.valid.eq(&i.valid),

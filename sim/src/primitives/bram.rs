@@ -2,7 +2,7 @@
 
 use hdl_dsl::{cat, constant, mux, unsigned, Bits, Module, ResetKind, Value};
 
-use super::{netlist, Params, PrimitiveModel};
+use super::{netlist, Params, PrimitiveModel, Wiring};
 use crate::error::SimError;
 
 /// Rows of the array: 1024 of 18 bits (two 9-bit bytes).
@@ -37,7 +37,10 @@ struct Port {
 ///
 /// Two ports writing the same row at the same edge is a collision TN1264 leaves
 /// undefined; here port B's write wins.
-pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
+///
+/// A port leaves out the logic `used` says never acts: its writes when `WE` or `CE` is
+/// tied low, its output when none of its `DO` pins is connected.
+pub(super) fn dp16kd(p: &Params, used: [PortUse; 2]) -> Result<PrimitiveModel, SimError> {
     let reset = match p.choice("RESETMODE", "SYNC", &["SYNC", "ASYNC"])? {
         "SYNC" => ResetKind::Sync,
         _ => ResetKind::Async,
@@ -91,7 +94,10 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
 
     let mut m = Module::new("DP16KD_model");
     let rows = m.memory_init("rows", unsigned(18), ROWS, init);
-    for port in &ports {
+    for (port, used) in ports.iter().zip(used) {
+        if !used.writes && !used.reads {
+            continue;
+        }
         let n = port.name;
         let bus =
             |m: &mut Module, pin: &str, bits: u32| cat((0..bits).map(|i| m.input(format!("{pin}{n}{i}"), unsigned(1))).collect::<Vec<_>>());
@@ -99,10 +105,6 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
         let ad = bus(&mut m, "AD", 14);
         let cs = bus(&mut m, "CS", 3);
         let [ce, oce, clk, we, rst] = ["CE", "OCE", "CLK", "WE", "RST"].map(|pin| m.input(format!("{pin}{n}"), unsigned(1)));
-        let write_domain = format!("write_{n}");
-        let out_domain = format!("out_{n}");
-        m.domain(&write_domain, &clk, ResetKind::None, None);
-        m.domain(&out_domain, &clk, reset, Some(&rst));
 
         let row = ad.slice(4..14);
         let old = m.async_read_port(rows);
@@ -110,10 +112,17 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
         let (mask, data) = lanes(port.width, &ad, &di);
         let new = (&old.data & !&mask) | (&data & &mask);
         let active = &ce & cs.is_eq(port.select);
-        let write = &active & &we;
-        let w = m.write_port(rows, &write_domain);
-        m.comb([w.addr.eq(&row), w.data.eq(&new), w.en.eq(&write)]);
-
+        if used.writes {
+            let write_domain = format!("write_{n}");
+            m.domain(&write_domain, &clk, ResetKind::None, None);
+            let w = m.write_port(rows, &write_domain);
+            m.comb([w.addr.eq(&row), w.data.eq(&new), w.en.eq(&active & &we)]);
+        }
+        if !used.reads {
+            continue;
+        }
+        let out_domain = format!("out_{n}");
+        m.domain(&out_domain, &clk, reset, Some(&rst));
         let latch = m.signal(format!("latch_{n}"), unsigned(port.width));
         let read_old = read(port.width, &ad, &old.data);
         let seen = match port.writemode {
@@ -135,6 +144,23 @@ pub(super) fn dp16kd(p: &Params) -> Result<PrimitiveModel, SimError> {
         }
     }
     Ok(PrimitiveModel::plain(netlist(m)))
+}
+
+/// What of a port can act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct PortUse {
+    /// It can write: neither `WE` nor `CE` is tied low.
+    writes: bool,
+    /// Something reads its `DO` pins.
+    reads: bool,
+}
+
+/// What of ports A and B can act, as the instance connects them.
+pub(super) fn ports_used(wiring: &Wiring) -> [PortUse; 2] {
+    ['A', 'B'].map(|n| PortUse {
+        writes: !wiring.low(&format!("WE{n}")) && !wiring.low(&format!("CE{n}")),
+        reads: wiring.drives(&format!("DO{n}")),
+    })
 }
 
 /// The row bit that data bit `d` (0..16) of a narrow word occupies: the parity bits

@@ -59,19 +59,55 @@ impl PrimitiveModel {
     }
 }
 
-/// Builds models, once per primitive and parameter set.
+/// How an instance uses its pins, so a model can leave out logic that never acts (a
+/// block RAM port that never writes, or whose data nothing reads); the simulator
+/// evaluates every operation of a model each cycle.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Wiring {
+    /// Input pins tied to a constant zero.
+    pub zero: Vec<String>,
+    /// Input pins connected to anything.
+    pub inputs: Vec<String>,
+    /// Output pins connected to anything.
+    pub outputs: Vec<String>,
+}
+
+impl Wiring {
+    /// Whether input `pin` always reads low: tied to zero, or open on a model that
+    /// reads an open pin as low.
+    fn low(&self, pin: &str) -> bool {
+        self.zero.iter().any(|p| p == pin) || !self.inputs.iter().any(|p| p == pin)
+    }
+
+    /// Whether any output pin `<bus>0`, `<bus>1`, … is connected.
+    fn drives(&self, bus: &str) -> bool {
+        self.outputs
+            .iter()
+            .any(|p| p.strip_prefix(bus).is_some_and(|k| k.bytes().all(|b| b.is_ascii_digit())))
+    }
+}
+
+/// Builds models, once per primitive, parameter set and use of its pins.
 #[derive(Default)]
 pub(crate) struct Models {
     built: BTreeMap<String, Rc<PrimitiveModel>>,
 }
 
 impl Models {
-    /// The model of instance `path` of `kind` with `params`; `None` when `kind` has none.
-    pub fn get(&mut self, kind: &str, path: &str, params: &[(String, Param)]) -> Result<Option<Rc<PrimitiveModel>>, SimError> {
+    /// The model of instance `path` of `kind` with `params` and pins used as `wiring`;
+    /// `None` when `kind` has none.
+    pub fn get(
+        &mut self,
+        kind: &str,
+        path: &str,
+        params: &[(String, Param)],
+        wiring: &Wiring,
+    ) -> Result<Option<Rc<PrimitiveModel>>, SimError> {
         if !MODELLED.contains(&kind) {
             return Ok(None);
         }
-        let key = format!("{kind}{params:?}");
+        let ports = (kind == "DP16KD").then(|| bram::ports_used(wiring));
+        let key = format!("{kind}{params:?}{ports:?}");
         if let Some(m) = self.built.get(&key) {
             return Ok(Some(m.clone()));
         }
@@ -83,7 +119,7 @@ impl Models {
             "IB" | "OB" => io::buffer(kind),
             "EHXPLLL" => pll::ehxplll(&p)?,
             "MULT18X18D" => dsp::mult18x18d(&p)?,
-            "DP16KD" => bram::dp16kd(&p)?,
+            "DP16KD" => bram::dp16kd(&p, ports.expect("computed for a DP16KD"))?,
             _ => unreachable!("every modelled primitive is built above"),
         });
         self.built.insert(key, model.clone());
