@@ -62,15 +62,49 @@ impl ClockReport {
 
 /// The longest path from one clock's registers to another's, as nextpnr's log gives it
 /// (`Max delay posedge A -> posedge B: X ns`). nextpnr checks each clock alone, so
-/// between two clocks of one PLL this is what proves the paths.
+/// between two clocks of one PLL this, held against the closest pair of their edges, is
+/// what proves the paths.
 #[derive(Clone, PartialEq, Debug)]
 pub struct CrossingReport {
     /// The launching clock's net.
     pub from: String,
+    /// Whether it launches on the falling edge.
+    pub from_falling: bool,
     /// The capturing clock's net.
     pub to: String,
+    /// Whether it captures on the falling edge.
+    pub to_falling: bool,
     /// The longest path, in nanoseconds.
     pub delay_ns: f64,
+}
+
+impl CrossingReport {
+    /// The time a path has from a launching edge to the closest capturing edge after it,
+    /// in nanoseconds, for the two clocks at `from_mhz` and `to_mhz` with their rising
+    /// edges aligned and half-period high times (two outputs of one PLL without phase
+    /// shifts): the smallest positive gap between the two edge trains, which is the
+    /// faster period only when it divides the slower one (125 and 25 MHz: 8 ns; 110 and
+    /// 25: 1.82 ns).
+    pub fn window_ns(&self, from_mhz: f64, to_mhz: f64) -> f64 {
+        let khz = |mhz: f64| ((mhz * 1e3).round() as u64).max(1);
+        let (f1, f2) = (khz(from_mhz), khz(to_mhz));
+        // Time in units of 1 / (2 lcm) ms: every period and half period is whole.
+        let units = 2 * (f1 / gcd(f1, f2) * f2);
+        let (t1, t2) = (units / f1, units / f2);
+        let offset = |period: u64, falling: bool| if falling { period / 2 } else { 0 };
+        let step = gcd(t1, t2);
+        let gap = (offset(t2, self.to_falling) + step - offset(t1, self.from_falling) % step) % step;
+        let gap = if gap == 0 { step } else { gap };
+        gap as f64 * 1e6 / units as f64
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 /// A kind of resource and how much of it the design uses.
@@ -282,26 +316,31 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
 /// nextpnr reports after placement and again after routing: the last report of each
 /// pair is the routed one.
 pub fn crossings(log: &str) -> Vec<CrossingReport> {
-    let end = |s: &str| {
-        s.trim()
-            .strip_prefix("posedge ")
-            .or_else(|| s.trim().strip_prefix("negedge "))
-            .map(str::to_owned)
+    let end = |s: &str| match s.trim().split_once(' ') {
+        Some(("posedge", clock)) => Some((clock.to_owned(), false)),
+        Some(("negedge", clock)) => Some((clock.to_owned(), true)),
+        _ => None,
     };
     let reported = log.lines().filter_map(|line| {
         let rest = line.trim_start_matches("Info:").trim().strip_prefix("Max delay ")?;
         let (path, delay) = rest.rsplit_once(':')?;
         let (from, to) = path.split_once("->")?;
         let delay_ns = delay.trim().strip_suffix("ns")?.trim().parse().ok()?;
+        let ((from, from_falling), (to, to_falling)) = (end(from)?, end(to)?);
         Some(CrossingReport {
-            from: end(from)?,
-            to: end(to)?,
+            from,
+            from_falling,
+            to,
+            to_falling,
             delay_ns,
         })
     });
     let mut found: Vec<CrossingReport> = Vec::new();
     for crossing in reported {
-        match found.iter_mut().find(|c| c.from == crossing.from && c.to == crossing.to) {
+        let same = |c: &CrossingReport| {
+            (&c.from, c.from_falling, &c.to, c.to_falling) == (&crossing.from, crossing.from_falling, &crossing.to, crossing.to_falling)
+        };
+        match found.iter_mut().find(|c| same(c)) {
             Some(earlier) => *earlier = crossing,
             None => found.push(crossing),
         }

@@ -2,6 +2,31 @@
 
 use hdl_boards::{crossings, CrossingReport};
 
+fn crossing(from_falling: bool, to_falling: bool) -> CrossingReport {
+    CrossingReport {
+        from: "a".into(),
+        from_falling,
+        to: "b".into(),
+        to_falling,
+        delay_ns: 1.0,
+    }
+}
+
+#[test]
+fn a_path_between_two_clocks_has_the_closest_pair_of_their_edges() {
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-9;
+    // 25 MHz into 125 MHz and back: the faster period.
+    assert!(close(crossing(false, false).window_ns(25.0, 125.0), 8.0));
+    assert!(close(crossing(false, false).window_ns(125.0, 25.0), 8.0));
+    // 110 and 25 MHz: edges come 1/550 MHz apart at the closest.
+    assert!(close(crossing(false, false).window_ns(25.0, 110.0), 1e3 / 550.0));
+    // A falling launch on 125 MHz into a rising capture: half a period.
+    assert!(close(crossing(true, false).window_ns(125.0, 125.0), 4.0));
+    // A falling capture of 25 MHz from 125 MHz: its falling edge at 20 ns comes 4 ns after
+    // the 125 MHz edge at 16 ns.
+    assert!(close(crossing(false, true).window_ns(125.0, 25.0), 4.0));
+}
+
 #[test]
 fn the_routed_paths_between_two_clocks_are_read_and_unclocked_ends_left_out() {
     // Lines as nextpnr-ecp5 0.11 writes them after placement, then after routing.
@@ -20,12 +45,16 @@ Info: Max delay negedge clk_a -> posedge clk_b: 0.50 ns
         vec![
             CrossingReport {
                 from: "$glbnet$engine.pixel_clk".into(),
+                from_falling: false,
                 to: "$glbnet$camera.clk".into(),
+                to_falling: false,
                 delay_ns: 1.87,
             },
             CrossingReport {
                 from: "clk_a".into(),
+                from_falling: true,
                 to: "clk_b".into(),
+                to_falling: false,
                 delay_ns: 0.5,
             },
         ]

@@ -82,9 +82,9 @@ pub fn frame_buffer(width: u32, height: u32) -> Component<FrameBufferSignature> 
     Component::build("frame_buffer", FrameBufferSignature { pixels }, move |m, p| {
         m.domain("write", &p.write_clk, ResetKind::Sync, Some(&p.write_rst));
         m.domain("read", &p.read_clk, ResetKind::Sync, Some(&p.read_rst));
-        // Blocks of a DP16KD's 1024 words, each read through a register of its own before
-        // the blocks' multiplexer (nextpnr places block RAMs far from their readers), and
-        // a register after it.
+        // Blocks of a DP16KD's 1024 words, each read through a register of its own, then
+        // picked in groups and among the groups, a register after each (nextpnr places
+        // block RAMs far from their readers).
         let aw = address_width(2 * pixels);
         let low = address_width(BLOCK_WORDS).min(aw);
         let blocks = (2 * pixels).div_ceil(1 << low);

@@ -161,7 +161,9 @@ fn check_row_store(store: RowStore, seed: u64, cycles: usize) {
     let mut rng = Xorshift::new(seed);
     // What each slot holds, as the store promises: row r in slot r mod rows.
     let mut slots = vec![vec![0u64; width as usize]; rows as usize];
-    let mut expected: Vec<Vec<u64>> = Vec::new();
+    // `None` where the read meets this cycle's write in one block at one edge, which a
+    // DP16KD leaves undefined.
+    let mut expected: Vec<Option<Vec<u64>>> = Vec::new();
     let mut seen = Vec::new();
     let mut written = Vec::new();
     for _ in 0..cycles {
@@ -179,7 +181,11 @@ fn check_row_store(store: RowStore, seed: u64, cycles: usize) {
         };
         sim.set_i64(r_top, top).unwrap();
         sim.set_i64(r_col, c).unwrap();
-        // The read sees the slots before this edge's write.
+        // The read sees the slots before this cycle's write.
+        let slot_of = |r: i64| r.rem_euclid(i64::from(rows)) as u64;
+        let collides = write
+            && c == col as i64
+            && (0..i64::from(ports)).any(|j| (0..height as i64).contains(&(top + j)) && slot_of(top + j) == row % u64::from(rows));
         let column: Vec<u64> = (0..i64::from(ports))
             .map(|j| {
                 let r = top + j;
@@ -191,7 +197,7 @@ fn check_row_store(store: RowStore, seed: u64, cycles: usize) {
                 }
             })
             .collect();
-        expected.push(column);
+        expected.push((!collides).then_some(column));
         if write {
             slots[(row % u64::from(rows)) as usize][col as usize] = data;
             written.push(col);
@@ -208,8 +214,10 @@ fn check_row_store(store: RowStore, seed: u64, cycles: usize) {
     // took its address.
     let late = ROW_STORE_LATENCY as usize - 1;
     for (n, (got, want)) in seen[late..].iter().zip(&expected).enumerate() {
-        assert_eq!(got, want, "read {n}");
+        if let Some(want) = want {
+            assert_eq!(got, want, "read {n}");
+        }
     }
-    let with_data = expected.iter().filter(|column| column.iter().any(|&p| p != 0)).count();
+    let with_data = expected.iter().flatten().filter(|column| column.iter().any(|&p| p != 0)).count();
     assert!(with_data > cycles / 4, "only {with_data} of {cycles} reads saw data");
 }

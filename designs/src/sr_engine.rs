@@ -51,9 +51,13 @@ fn row_store_for(input: (u32, u32), window_rows: u32, store_rows: u32) -> RowSto
     }
 }
 
-/// Lines before a frame's first active line at which the engine asks for the frame (its
-/// first rows are loaded in that line); lines are asked for two lines ahead.
-pub const LINES_AHEAD: u32 = 3;
+/// Lines ahead of its display at which an output line is asked for: it is computed
+/// during the line before it is shown.
+pub const LINE_LEAD: u32 = 2;
+
+/// Lines before a frame's first active line at which the frame is asked for: its first
+/// rows are loaded in the line before its first line is asked for.
+pub const FRAME_LEAD: u32 = LINE_LEAD + 1;
 
 /// What the engine is asked to do.
 #[derive(Clone, Copy, Debug)]
@@ -219,7 +223,7 @@ impl fmt::Display for EngineError {
             ),
             EngineError::VerticalBlanking { mode, blanking } => write!(
                 f,
-                "{mode} has {blanking} blank lines a frame, the engine needs at least {LINES_AHEAD}: it loads a frame's \
+                "{mode} has {blanking} blank lines a frame, the engine needs at least {FRAME_LEAD}: it loads a frame's \
                  first rows and computes its first two lines during them"
             ),
             EngineError::ComputeClock {
@@ -340,7 +344,7 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
     }
 
     let blanking = mode.v.total() - mode.v.active;
-    if blanking < LINES_AHEAD {
+    if blanking < FRAME_LEAD {
         return Err(EngineError::VerticalBlanking { mode: mode.name, blanking });
     }
 
@@ -354,8 +358,8 @@ pub fn plan(request: &EngineRequest) -> Result<EnginePlan, EngineError> {
     let taps = (folded.inputs * folded.window.0 * folded.window.1) as u32;
     let products = (cycles_per_line.saturating_sub(overhead) / u64::from(active.0)).min(u64::from(taps)) as u32;
     let reads = column_reads_per_pixel(folded, active.0 as usize);
-    // A frame's first window rows are loaded, a pixel a cycle, in the line before its
-    // first.
+    // A frame's first window rows are loaded, a pixel a cycle, in the `FRAME_LEAD -
+    // LINE_LEAD` line before its first line is asked for.
     let load = u64::from(folded.window.0 as u32 * w + FRAME_BUFFER_LATENCY + 1);
     let min_cycles = (u64::from(reads) * u64::from(active.0) + overhead).max(load);
     let min_hz = (min_cycles as u128 * request.pixel_hz as u128).div_ceil(line_total as u128) as u64;

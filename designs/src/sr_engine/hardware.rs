@@ -13,8 +13,8 @@
 //!   port; the loader copies its rows, in order, into a row store of
 //!   [`super::EnginePlan::store_rows`] rows, each row before the first line whose
 //!   window needs it and after the last line that reads the row it replaces.
-//! - **Sequencer.** A line request computes one output line in `columns + 3 + width *
-//!   products` cycles. The window is a register of `columns` columns of the
+//! - **Sequencer.** A line request computes one output line in `columns +
+//!   ROW_STORE_LATENCY + 1 + width * products` cycles. The window is a register of `columns` columns of the
 //!   low-resolution rows; a staging copy is filled a column a cycle from the row store
 //!   (the whole window before the line's first pixel, then the columns each pixel's
 //!   window moved by, during the pixel before it), and copied into the window as each
@@ -40,7 +40,7 @@ use hdl_dsl::{
 };
 use sr_compiler::FoldedModel;
 
-use super::{columns_moved, plan, row_store_for, EngineError, EnginePlan, EngineRequest, PIXEL_BITS, RING_LINES};
+use super::{columns_moved, plan, row_store_for, EngineError, EnginePlan, EngineRequest, FRAME_LEAD, LINE_LEAD, PIXEL_BITS, RING_LINES};
 
 /// Bits of a tap: an 8-bit level.
 const LEVEL_BITS: u32 = 8;
@@ -65,7 +65,8 @@ pub struct EnginePorts {
     pub fb_taken: Value,
     /// To the frame buffer: the pixel to read, `y * width + x`.
     pub fb_raddr: Value,
-    /// From the frame buffer: the RGB565 pixel at the address of the cycle before.
+    /// From the frame buffer: the RGB565 pixel at the address of
+    /// [`FRAME_BUFFER_LATENCY`] cycles before.
     pub fb_rdata: Value,
     /// Show the nearest-neighbour upscale instead of the model's (any clock: a switch).
     pub nearest: Value,
@@ -316,7 +317,7 @@ fn resized(value: &Value, shape: Shape) -> Value {
 /// A walk along one axis of the output, a position at a time, through tables of what
 /// each position needs (its class, its window's first row or column, ...): registers
 /// show the words of position `n`. A counter stands one position ahead, the tables'
-/// words for it wait in registers (which a block RAM's read may absorb), and a step
+/// words for it wait in registers (the tables are logic, see [`lookup`]), and a step
 /// takes them, so every path out of the walker starts at a flop. A step must come at
 /// least two cycles after the last step or restart, for the waiting words to be the new
 /// ones.
@@ -436,10 +437,10 @@ fn pixel_side_requests(m: &mut Module, g: &Geometry, p: &EnginePorts) -> Request
     let t = timing.t.clone();
     let (v_total, height) = (mode.v.total(), g.output.1);
     let line_start = t.x.is_eq(0u8);
-    // Line n is asked for at the start of line n - 2 (mod the frame's lines); the
-    // frame, so that its first rows are loaded in time, one line before that.
-    let asks_line = t.y.is_eq(v_total - 2) | t.y.is_eq(v_total - 1) | t.y.lt(height - 2);
-    let asks_frame = t.y.is_eq(v_total - super::LINES_AHEAD);
+    // Line n is asked for at the start of line n - LINE_LEAD (mod the frame's lines);
+    // the frame, so that its first rows are loaded in time, one line before that.
+    let asks_line = t.y.ge(v_total - LINE_LEAD) | t.y.lt(height - LINE_LEAD);
+    let asks_frame = t.y.is_eq(v_total - FRAME_LEAD);
     let (frame_level, line_level) = (m.signal("frame_request", unsigned(1)), m.signal("line_request", unsigned(1)));
     m.if_(&line_start & asks_frame, |m| m.sync_in("pixel", frame_level.eq(!&frame_level)));
     m.if_(&line_start & asks_line, |m| m.sync_in("pixel", line_level.eq(!&line_level)));
@@ -612,7 +613,8 @@ struct ComputeWord {
     product: Value,
     /// The coefficient address: `set * products + product`.
     addr: Value,
-    /// The set, for the biases: a cycle ahead of `valid`, as the bias ROMs need.
+    /// The set, for the biases: [`ROM_LATENCY`] cycles ahead of `valid`, as the bias ROMs
+    /// need.
     set_ahead: Value,
     /// The pixel's row and column classes, a cycle ahead of `valid`.
     row_class_ahead: Value,

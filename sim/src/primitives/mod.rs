@@ -73,8 +73,8 @@ pub(crate) struct Wiring {
 }
 
 impl Wiring {
-    /// Whether input `pin` always reads low: tied to zero, or open on a model that
-    /// reads an open pin as low.
+    /// Whether input `pin` always reads low: tied to zero, or left open (only for models
+    /// whose open pins read low, as the block RAM's all do).
     fn low(&self, pin: &str) -> bool {
         self.zero.iter().any(|p| p == pin) || !self.inputs.iter().any(|p| p == pin)
     }
