@@ -1,8 +1,9 @@
 //! The ULX3S test picture: simulates the very top the bitstream is built from — the
 //! board's 25 MHz oscillator on `clk_25mhz`, the PLL, the DDR outputs — until a receiver
 //! model on the `gpdi_dp` pins has a whole frame, writes it as a PNG, then builds the
-//! bitstream with yosys, nextpnr-ecp5 and ecppack and reports timing and resources (or
-//! says which tool to install).
+//! bitstream with yosys, nextpnr-ecp5 and ecppack and reports timing and resources (the
+//! tools are installed into a cached virtualenv when missing and Python 3 is there;
+//! otherwise it says what to install).
 //!
 //! ```text
 //! cargo run --release --example dvi_test_pattern
@@ -53,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The bitstream, from the same design.
     let report = match build(&design, &Ulx3s::lfe5u_85f(), &BuildOptions::new(out)) {
-        Err(e @ BuildError::ToolMissing { .. }) => {
+        Err(e @ BuildError::Tools(_)) => {
             eprintln!("no bitstream: {e}");
             return Ok(());
         }

@@ -15,8 +15,9 @@
 //! the frame buffer, compute clock five times the pixel clock): Verilator runs two whole
 //! frames from reset (the engine takes the picture at the end of the first and shows it
 //! in the second, which is checked against `FixedModel::run`), hdl-sim the first
-//! `--engine-cycles` compute cycles (default 100000; a frame is 2.1 million, `--engine-cycles 4200000`
-//! runs the same two frames). Its line counts compute-clock cycles.
+//! `--engine-cycles` compute cycles (default one whole frame, 2.1 million, about 11
+//! minutes, with progress on standard error; `--engine-cycles 4200000` runs the same two
+//! frames). Its line counts compute-clock cycles.
 
 use std::time::Instant;
 
@@ -172,7 +173,17 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
     });
     StreamSource::attach(&mut sim, compute, "i", &pixel_stream(), beats, 1, 0).expect("the engine top's stream");
     let start = Instant::now();
-    sim.ticks(compute, cycles);
+    let step = (cycles / 10).max(1);
+    let mut done = 0;
+    while done < cycles {
+        let now = step.min(cycles - done);
+        sim.ticks(compute, now);
+        done += now;
+        eprintln!(
+            "sr_engine_x4: hdl-sim {done} of {cycles} compute cycles, {:.0} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
     let rust = cycles as f64 / start.elapsed().as_secs_f64();
 
     let reference = verilator.map(|v| {
@@ -210,7 +221,8 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
 }
 
 fn main() {
-    let mut engine_cycles = 100_000u64;
+    let frame = u64::from(VGA_640X480_60.h.total() * VGA_640X480_60.v.total());
+    let mut engine_cycles = 5 * frame;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next().map(|v| v.parse::<u64>())) {

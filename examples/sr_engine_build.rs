@@ -8,7 +8,7 @@
 //! 5 minutes.
 //!
 //! ```text
-//! cargo run --release --example sr_engine_build [-- --compute-mhz 100] [-- --model PATH.onnx]
+//! cargo run --release --example sr_engine_build [-- --compute-mhz 100] [-- --model PATH.onnx] [-- --seed N]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -27,13 +27,15 @@ const MARGIN: f64 = 1.10;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut model_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/models/student_x4.onnx");
     let mut compute_mhz = 125u64;
+    let mut seed = 1u64;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--model" => model_path = PathBuf::from(value()?),
             "--compute-mhz" => compute_mhz = value()?.parse().map_err(|e| format!("--compute-mhz: {e}"))?,
-            other => return Err(format!("unknown argument `{other}`; accepted: --model PATH.onnx, --compute-mhz N").into()),
+            "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            other => return Err(format!("unknown argument `{other}`; accepted: --model PATH.onnx, --compute-mhz N, --seed N").into()),
         }
     }
     let compiled = sr_compiler::compile(&model_path)?;
@@ -58,8 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let design = Design::elaborate(module)?;
     let out = Path::new("build/sr_engine");
-    let report = match build(&design, &Ulx3s::lfe5u_85f(), &BuildOptions::new(out)) {
-        Err(e @ BuildError::ToolMissing { .. }) => return Err(e.into()),
+    let report = match build(&design, &Ulx3s::lfe5u_85f(), &BuildOptions::new(out).seed(seed)) {
+        Err(e @ BuildError::Tools(_)) => return Err(e.into()),
         built => built?,
     };
     println!("{report}");

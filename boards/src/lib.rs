@@ -18,6 +18,7 @@
 
 mod flow;
 mod lpf;
+mod stage;
 pub mod ulx3s;
 
 pub use flow::{build, crossings, BuildError, BuildOptions, BuildReport, ClockReport, CrossingReport, Resource};

@@ -19,7 +19,42 @@ impl Ulx3s {
     pub fn lfe5u_85f() -> Ulx3s {
         Ulx3s { device: Device::Lfe5u85f }
     }
+
+    /// Every variant, smallest first: the 12F, 25F, 45F and 85F.
+    pub fn variants() -> [Ulx3s; 4] {
+        Device::ALL.map(|device| Ulx3s { device })
+    }
+
+    /// The variant's name as `--board` takes it: `ulx3s-85f`.
+    pub fn name(&self) -> String {
+        format!("ulx3s-{}", self.device.name().trim_start_matches("LFE5U-").to_lowercase())
+    }
+
+    /// The variant named `name` (`ulx3s-12f`, `ulx3s-25f`, `ulx3s-45f` or `ulx3s-85f`,
+    /// in any case).
+    pub fn from_name(name: &str) -> Result<Ulx3s, UnknownBoard> {
+        Ulx3s::variants()
+            .into_iter()
+            .find(|b| b.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| UnknownBoard { name: name.to_owned() })
+    }
 }
+
+/// A board name no variant has.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct UnknownBoard {
+    /// The name given.
+    pub name: String,
+}
+
+impl std::fmt::Display for UnknownBoard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = Ulx3s::variants().iter().map(Ulx3s::name).collect();
+        write!(f, "unknown board `{}`; the boards are {}", self.name, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownBoard {}
 
 impl Board for Ulx3s {
     fn device(&self) -> Device {

