@@ -50,6 +50,10 @@ pub(crate) fn run(stage: &Stage, dir: &Path, progress: bool) -> Result<f64, Buil
         path: path.to_owned(),
         message: format!("{what}: {e}"),
     };
+    // A log left by the last build would show its phases as this one's.
+    if let Some(log) = stage.log {
+        std::fs::remove_file(dir.join(log)).ok();
+    }
     let output = File::create(&output_path).map_err(|e| io(&output_path, "cannot create it", e))?;
     let errors = output.try_clone().map_err(|e| io(&output_path, "cannot open it twice", e))?;
     if progress {

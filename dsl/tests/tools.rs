@@ -3,7 +3,7 @@
 //! Each test skips with a printed reason when its tool is missing, and fails instead
 //! when `HDL_REQUIRE_TOOLS=1`.
 
-use hdl_dsl::Design;
+use hdl_dsl::{unsigned, Design, Module};
 use hdl_testkit::examples;
 use hdl_testkit::tools::{self, Tool};
 
@@ -203,4 +203,60 @@ fn icarus_signed_mac_matches_rust_model() {
             wrap24(acc + a * b)
         };
     }
+}
+
+/// Two submodules each registering the same input: `kept` copies marked with
+/// `Module::keep`.
+fn replicated(kept: bool) -> Design {
+    let copy = |name: &str| {
+        let mut m = Module::new(name);
+        let (d, q) = (m.input("d", unsigned(8)), m.output("q", unsigned(8)));
+        let r = m.signal("r", unsigned(8));
+        if kept {
+            m.keep(&r);
+        }
+        m.sync(r.eq(&d));
+        m.comb(q.eq(&r));
+        m
+    };
+    let mut top = Module::new("top");
+    let d = top.input("d", unsigned(8));
+    let (a, b) = (top.output("a", unsigned(8)), top.output("b", unsigned(8)));
+    let (ca, cb) = (top.submodule("copy_a", copy("copy_a")), top.submodule("copy_b", copy("copy_b")));
+    top.comb([ca.port("d").eq(&d), cb.port("d").eq(&d), a.eq(ca.port("q")), b.eq(cb.port("q"))]);
+    Design::elaborate(top).unwrap()
+}
+
+#[test]
+fn kept_registers_stay_apart_through_synthesis_and_others_merge() {
+    let kept = replicated(true);
+    assert!(
+        kept.verilog().contains("\n    (* keep *)\n    always @(posedge clk) begin\n"),
+        "{}",
+        kept.verilog()
+    );
+    assert!(!replicated(false).verilog().contains("(* keep *)"));
+    let Some(yosys) = tools::require(Tool::Yosys, "kept_registers_stay_apart_through_synthesis_and_others_merge") else {
+        return;
+    };
+    let flip_flops = |d: &Design| {
+        let stat = tools::yosys_synth_ecp5(&yosys, &d.verilog(), d.top_name()).unwrap_or_else(|log| panic!("{log}"));
+        let line = stat
+            .lines()
+            .find(|l| l.contains("TRELLIS_FF"))
+            .unwrap_or_else(|| panic!("no flip-flops in:\n{stat}"))
+            .to_owned();
+        line.split_whitespace().next().unwrap().parse::<u32>().unwrap()
+    };
+    assert_eq!(flip_flops(&replicated(false)), 8);
+    assert_eq!(flip_flops(&kept), 16);
+}
+
+#[test]
+fn keep_takes_a_whole_signal_of_its_module() {
+    let mut m = Module::new("top");
+    let r = m.signal("r", unsigned(8));
+    m.keep(&r.slice(0..4));
+    let e = Design::elaborate(m).unwrap_err();
+    assert!(e.to_string().contains("`keep` takes a whole signal of module `top`"), "{e}");
 }

@@ -300,6 +300,7 @@ impl Flattener<'_> {
             init,
             port: None,
             location: Some(location),
+            keep: false,
         });
         self.free.push(free);
         free

@@ -42,6 +42,7 @@ impl<'a> Lower<'a> {
                 init,
                 port: decl.port,
                 location: Some(decl.location),
+                keep: decl.keep,
             }));
         }
         self.signal_wires = wires.into_iter().map(|w| w.expect("every signal declared")).collect();
@@ -89,6 +90,7 @@ impl<'a> Lower<'a> {
                 init: Bits::zero(width),
                 port: None,
                 location: Some(decl.location),
+                keep: false,
             });
             self.fsms.push(Some(FsmInfo { wire, states }));
         }

@@ -124,6 +124,7 @@ impl<'a> Lower<'a> {
             init: Bits::zero(1),
             port: Some(nl::Direction::Input),
             location: Some(location),
+            keep: false,
         })
     }
 

@@ -108,6 +108,9 @@ pub struct Wire {
     pub port: Option<Direction>,
     /// Where the user declared it.
     pub location: Option<Location>,
+    /// Whether synthesis must keep the registers that drive it apart from identical ones
+    /// (see `Module::keep`).
+    pub keep: bool,
 }
 
 /// What drives a wire: see [`Module::drivers`].
