@@ -15,7 +15,7 @@
 //! the frame buffer, compute clock five times the pixel clock): Verilator runs two whole
 //! frames from reset (the engine takes the picture at the end of the first and shows it
 //! in the second, which is checked against `FixedModel::run`), hdl-sim the first
-//! `--engine-cycles` compute cycles (default one whole frame, 2.1 million, about 11
+//! `--engine-cycles` compute cycles (default one whole frame, 2.1 million, about 13
 //! minutes, with progress on standard error; `--engine-cycles 4200000` runs the same two
 //! frames). Its line counts compute-clock cycles.
 
