@@ -146,3 +146,26 @@ impl LogWatch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn the_phase_follows_the_log_as_it_is_written_a_piece_at_a_time() {
+        let path = std::env::temp_dir().join(format!("hdl-boards-phase-{}.log", std::process::id()));
+        let mut log = File::create(&path).unwrap();
+        let mut watch = LogWatch::new(path.clone());
+        assert_eq!(watch.new_phase(), None);
+        write!(log, "Info: Packing IOs..\nInfo: Packing LUTs...\nInfo: Creating initial analytic").unwrap();
+        assert_eq!(watch.new_phase(), Some("packing"));
+        // The rest of a line written in two pieces, then a line that starts no phase.
+        write!(log, " placement for 13533 cells\nInfo:     at initial placer iter 0\n").unwrap();
+        assert_eq!(watch.new_phase(), Some("placing"));
+        assert_eq!(watch.new_phase(), None);
+        write!(log, "Info: Routing..\nInfo: Critical path report for clock 'clk'\n").unwrap();
+        assert_eq!(watch.new_phase(), Some("timing analysis"));
+        std::fs::remove_file(&path).ok();
+    }
+}
