@@ -4,11 +4,13 @@
 //! [`hdl_boards`].
 //!
 //! - [`blinky`]: the LEDs count; the first design to build for a board.
+//! - [`camera_wiring`]: which ULX3S pin carries each camera signal, from a TOML file.
 //! - [`dvi_test_pattern`]: colour bars and a moving box over HDMI.
 //! - [`sr_engine`]: the super-resolution engine's sizing for a model, a mode and a device.
 
 #![warn(missing_docs)]
 
 pub mod blinky;
+pub mod camera_wiring;
 pub mod dvi_test_pattern;
 pub mod sr_engine;
