@@ -76,12 +76,15 @@ impl Tool {
 
 /// The path of `tool`: on `PATH` (see [`Tool::candidates`]), else in the cached install.
 pub fn find(tool: Tool) -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|path| {
-        tool.candidates()
-            .iter()
-            .find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
-    });
-    on_path.or_else(|| provision::in_cache(tool).filter(|p| is_executable(p)))
+    on_path(tool.candidates()).or_else(|| provision::in_cache(tool).filter(|p| is_executable(p)))
+}
+
+/// The first of `names` (in order of preference) that is an executable on `PATH`.
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names
+        .iter()
+        .find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p)))
 }
 
 fn is_executable(p: &Path) -> bool {

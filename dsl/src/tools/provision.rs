@@ -183,7 +183,7 @@ pub fn provision(tools: &[Tool], install: bool, say: &mut dyn FnMut(&str)) -> Re
                 cache: cached_install(),
             });
         }
-        let python = find_on_path("python3").ok_or_else(|| ProvisionError::NoPython { tools: names() })?;
+        let python = super::on_path(&["python3"]).ok_or_else(|| ProvisionError::NoPython { tools: names() })?;
         let venv = cached_install().ok_or(ProvisionError::NoCacheFolder)?;
         let packages: Vec<String> = PINNED_PACKAGES.iter().map(|(p, v)| format!("{p}=={v}")).collect();
         say(&format!(
@@ -228,13 +228,6 @@ pub fn provision(tools: &[Tool], install: bool, say: &mut dyn FnMut(&str)) -> Re
         warnings,
         installed,
     })
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| super::is_executable(p))
 }
 
 /// Runs one step of the install, its output kept for the error.
