@@ -187,6 +187,25 @@ fn a_verilog_keyword_as_a_name_is_an_error() {
 }
 
 #[test]
+fn a_keyword_as_a_submodules_port_name_is_an_error_not_a_panic() {
+    let mut child = Module::new("child");
+    let line = line!() + 1;
+    let bit = child.input("bit", unsigned(1));
+    let out = child.output("out", unsigned(1));
+    child.comb(out.eq(&bit));
+    let mut m = Module::new("top");
+    let (a, y) = (m.input("a", unsigned(1)), m.output("y", unsigned(1)));
+    let c = m.submodule("child", child);
+    m.comb([c.port("bit").eq(&a), y.eq(c.port("out"))]);
+    let e = single_error(m, ErrorKind::BadName);
+    assert_at(&e, line);
+    assert_eq!(
+        e.message,
+        "`bit` is a Verilog keyword and cannot name anything; choose another name (e.g. `bit_`)"
+    );
+}
+
+#[test]
 fn a_signal_of_another_module_cannot_be_driven() {
     let mut other = Module::new("other");
     let foreign = other.signal("foreign", unsigned(1));

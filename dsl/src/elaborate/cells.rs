@@ -113,7 +113,10 @@ impl<'a> Lower<'a> {
         for (port, dir, signal) in &child.ports {
             let wire = self.own_wire(signal);
             let width = self.out.wires[wire].width;
-            let port = nl::CellPort::Wire(port_wires[port.as_str()]);
+            // A port whose name the child refused (a keyword) was renamed there; its
+            // error is reported with the child's.
+            let Some(&port) = port_wires.get(port.as_str()) else { continue };
+            let port = nl::CellPort::Wire(port);
             match dir {
                 nl::Direction::Input => {
                     let e = self.wire_expr(wire);
