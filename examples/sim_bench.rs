@@ -12,12 +12,12 @@
 //! numbers are for a simulation that is right.
 //!
 //! Then the super-resolution engine (the default 4x model, 160x120 to 640x480@60, behind
-//! the frame buffer, compute clock five times the pixel clock): Verilator runs two whole
-//! frames from reset (the engine takes the picture at the end of the first and shows it
-//! in the second, which is checked against `FixedModel::run`), hdl-sim the first
-//! `--engine-cycles` compute cycles (default one whole frame, 2.1 million, about 13
-//! minutes, with progress on standard error; `--engine-cycles 4200000` runs the same two
-//! frames). Its line counts compute-clock cycles.
+//! the frame buffer, compute clock 104.17 MHz against the 25 MHz pixel clock): Verilator
+//! runs two whole frames from reset (the engine takes the picture at the end of the first
+//! and shows it in the second, which is checked against `FixedModel::run`), hdl-sim the
+//! first `--engine-cycles` compute cycles (default one whole frame, 1.75 million, about
+//! 11 minutes, with progress on standard error; `--engine-cycles 3500000` runs the same
+//! two frames). Its line counts compute-clock cycles.
 
 use std::time::Instant;
 
@@ -25,8 +25,9 @@ use std::path::Path;
 
 use hdl_cores::ov7670::pixel_stream;
 use hdl_cores::video_timing::VGA_640X480_60;
-use hdl_designs::sr_engine::testbench::{top, verilator_picture, VERILATOR_MAIN};
+use hdl_designs::sr_engine::testbench::{period_ps, top, verilator_picture, VERILATOR_MAIN};
 use hdl_designs::sr_engine::EngineRequest;
+use hdl_designs::ulx3s_sr::{COMPUTE_HZ, PIXEL_HZ};
 use hdl_devices::Device;
 use hdl_dsl::{constant, signed, Design, Module, Value};
 use hdl_sim::stream::{Beat, StreamSource};
@@ -154,9 +155,9 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
         model: &model,
         input: (160, 120),
         mode,
-        pixel_hz: 25_000_000,
+        pixel_hz: PIXEL_HZ,
         device: Device::Lfe5u85f,
-        compute_hz: 125_000_000,
+        compute_hz: COMPUTE_HZ,
     };
     let design = Design::elaborate(top(&request).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
     let picture = engine_picture();
@@ -164,8 +165,8 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
     let mut sim = Simulator::new(&design).unwrap_or_else(|e| panic!("{e}"));
     let [cclk, pclk] = ["compute_clk", "pixel_clk"].map(|n| sim.signal(n).expect("the engine top's clocks"));
     let (compute, pixel) = (sim.clock(cclk).expect("a clock"), sim.clock(pclk).expect("a clock"));
-    sim.set_period(compute, 8_000);
-    sim.set_period(pixel, 40_000);
+    sim.set_period(compute, period_ps(COMPUTE_HZ));
+    sim.set_period(pixel, period_ps(PIXEL_HZ));
     let beats = picture.pixels.iter().enumerate().map(|(k, &p)| Beat {
         payload: u64::from(rgb565::pack(p)),
         first: k == 0,
@@ -193,7 +194,14 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
         std::fs::write(&input, bytes).expect("the harness folder is writable");
         let frame = u64::from(mode.h.total() * mode.v.total());
         let pixel_clocks = 2 * frame + 3;
-        let args = [input.to_str().unwrap(), "0", &pixel_clocks.to_string(), output.to_str().unwrap()];
+        let args = [
+            input.to_str().unwrap(),
+            "0",
+            &pixel_clocks.to_string(),
+            output.to_str().unwrap(),
+            &period_ps(COMPUTE_HZ).to_string(),
+            &period_ps(PIXEL_HZ).to_string(),
+        ];
         let start = Instant::now();
         harness.run(&args.each_ref().map(|s| &**s)).unwrap_or_else(|e| panic!("{e}"));
         let seconds = start.elapsed().as_secs_f64();
@@ -209,7 +217,7 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
             Some(&model.run(&picture).pixels[..]),
             "Verilator's second frame differs from the fixed-point model"
         );
-        (5 * pixel_clocks) as f64 / seconds
+        (pixel_clocks * period_ps(PIXEL_HZ) / period_ps(COMPUTE_HZ)) as f64 / seconds
     });
     match reference {
         Some(v) => println!(
@@ -222,7 +230,7 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
 
 fn main() {
     let frame = u64::from(VGA_640X480_60.h.total() * VGA_640X480_60.v.total());
-    let mut engine_cycles = 5 * frame;
+    let mut engine_cycles = frame * period_ps(PIXEL_HZ) / period_ps(COMPUTE_HZ);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next().map(|v| v.parse::<u64>())) {

@@ -20,6 +20,7 @@ pub struct BuildOptions {
     progress: bool,
     install_tools: bool,
     reuse: bool,
+    pull_ups: Vec<String>,
 }
 
 impl BuildOptions {
@@ -33,6 +34,7 @@ impl BuildOptions {
             progress: true,
             install_tools: true,
             reuse: true,
+            pull_ups: Vec::new(),
         }
     }
 
@@ -47,6 +49,13 @@ impl BuildOptions {
     /// equal the last one's in the same folder reuses its bitstream and report.
     pub fn reuse(mut self, on: bool) -> BuildOptions {
         self.reuse = on;
+        self
+    }
+
+    /// Give the pad of port bit `pin` (`gp[0]`) the pull-up (`PULLMODE=UP`), as an
+    /// open-drain bus such as SCCB needs, whatever the board sets.
+    pub fn pull_up(mut self, pin: &str) -> BuildOptions {
+        self.pull_ups.push(pin.to_owned());
         self
     }
 
@@ -120,6 +129,37 @@ impl CrossingReport {
     }
 }
 
+/// How a path between two clocks stands against the time it has.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum CrossingCheck {
+    /// Every path between the two clocks ends in a synchronizer's first register (as the
+    /// design's netlist shows): no timing relation between them is needed.
+    Synchronized,
+    /// The longest path, with the margin, against the time between the clocks' closest
+    /// edges ([`CrossingReport::window_ns`]).
+    Timed {
+        /// The time the path has.
+        window_ns: f64,
+        /// Whether the delay times the margin fits in it.
+        fits: bool,
+    },
+    /// A clock has no constraint in the report, so the path cannot be checked.
+    Unconstrained,
+}
+
+impl CrossingCheck {
+    /// Whether the path is safe.
+    pub fn passes(&self) -> bool {
+        matches!(self, CrossingCheck::Synchronized | CrossingCheck::Timed { fits: true, .. })
+    }
+}
+
+/// The design's name of a clock net as nextpnr names it: `$glbnet$engine.pixel_clk` is
+/// the global buffer of `engine.pixel_clk`.
+pub fn clock_net_wire(net: &str) -> &str {
+    net.strip_prefix("$glbnet$").unwrap_or(net)
+}
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 {
         a
@@ -162,6 +202,31 @@ impl BuildReport {
     /// Whether every clock meets its constraint.
     pub fn timing_met(&self) -> bool {
         self.clocks.iter().all(ClockReport::passes)
+    }
+
+    /// Every path between two clocks checked: those between clocks that
+    /// `synchronized(from, to)` says meet only in synchronizers (nextpnr's net names; see
+    /// [`clock_net_wire`]) need nothing, the others must fit, `margin` times their delay,
+    /// between the two clocks' closest edges.
+    pub fn check_crossings(&self, margin: f64, synchronized: impl Fn(&str, &str) -> bool) -> Vec<(CrossingReport, CrossingCheck)> {
+        let constraint = |name: &str| self.clocks.iter().find(|c| c.name == name).map(|c| c.constraint_mhz);
+        self.crossings
+            .iter()
+            .map(|x| {
+                let check = if synchronized(&x.from, &x.to) {
+                    CrossingCheck::Synchronized
+                } else if let (Some(a), Some(b)) = (constraint(&x.from), constraint(&x.to)) {
+                    let window_ns = x.window_ns(a, b);
+                    CrossingCheck::Timed {
+                        window_ns,
+                        fits: x.delay_ns * margin <= window_ns,
+                    }
+                } else {
+                    CrossingCheck::Unconstrained
+                };
+                (x.clone(), check)
+            })
+            .collect()
     }
 }
 
@@ -254,6 +319,16 @@ fn write(path: &Path, text: &str) -> Result<(), BuildError> {
 /// The file in the build folder that records the last finished build's inputs.
 const INPUTS: &str = "build-inputs.txt";
 
+/// The LPF a build of `design` on `board` uses: the board's pins for the design's ports,
+/// with the options' pull-ups.
+pub fn constraints(design: &Design, board: &impl Board, options: &BuildOptions) -> Result<String, LpfError> {
+    let mut pins = board.pins();
+    for pin in pins.iter_mut().filter(|p| options.pull_ups.contains(&p.port)) {
+        pin.pull = Some("UP");
+    }
+    lpf(design, &pins)
+}
+
 /// Builds a bitstream of `design` for `board` in `options`' directory: `top.v`,
 /// `top.lpf`, `top.json`, `top.config`, `report.json`, `top.bit` and the tools' logs.
 /// A design that misses timing still gets its bitstream; the report says which clocks
@@ -277,7 +352,7 @@ pub fn build(design: &Design, board: &impl Board, options: &BuildOptions) -> Res
         message: format!("cannot create the build folder: {e}"),
     })?;
     let verilog = design.verilog();
-    let constraints = lpf(design, &board.pins())?;
+    let constraints = constraints(design, board, options)?;
     let seed = options.seed.to_string();
     let device = board.device();
     let script = format!("read_verilog top.v; synth_ecp5 -top {} -json top.json", design.top_name());

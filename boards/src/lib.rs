@@ -21,7 +21,10 @@ mod lpf;
 mod stage;
 pub mod ulx3s;
 
-pub use flow::{build, crossings, BuildError, BuildOptions, BuildReport, ClockReport, CrossingReport, Resource};
+pub use flow::{
+    build, clock_net_wire, constraints, crossings, BuildError, BuildOptions, BuildReport, ClockReport, CrossingCheck, CrossingReport,
+    Resource,
+};
 pub use hdl_devices::{Device, Resources};
 pub use lpf::{lpf, LpfError};
 

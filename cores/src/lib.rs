@@ -15,6 +15,7 @@
 //! - [`frame_buffer`]: a double-buffered frame store in block RAM.
 //! - [`line_buffer`]: a window generator with zero padding, and a row store read K rows at
 //!   a time.
+//! - [`button`]: a debounced push button.
 //! - [`block_ram`]: one `DP16KD` read through its output register.
 //! - [`block_rom`]: read-only memory in `DP16KD` block RAM.
 //! - [`mac_array`]: lanes of `MULT18X18D` multiply-accumulate with coefficient ROMs, an
@@ -24,6 +25,7 @@
 
 pub mod block_ram;
 pub mod block_rom;
+pub mod button;
 pub mod cdc;
 pub mod dvi;
 pub mod frame_buffer;

@@ -180,6 +180,23 @@ fn the_dvi_clocks_are_exact() {
 }
 
 #[test]
+fn the_ulx3s_clocks_come_from_one_vco() {
+    // Bit clock, pixel clock, compute clock (the VCO over 6), XCLK. The request must be
+    // the VCO over 6 exactly: the dividers truncate as `ecppll`'s do, so 104.1667 (a
+    // little above) would give 125 MHz.
+    let plan = PllRequest::new(25.0, 125.0)
+        .secondary(25.0, 0.0)
+        .secondary(625.0 / 6.0, 0.0)
+        .secondary(25.0, 0.0)
+        .plan()
+        .unwrap();
+    assert_eq!(plan.vco_mhz, 625.0);
+    assert_eq!((plan.outputs[2].div, plan.outputs[2].mhz), (6, 625.0 / 6.0));
+    let v = Design::elaborate(pll(&plan).into_module()).unwrap().verilog();
+    assert!(v.contains(".CLKOS2_DIV(6)"), "{v}");
+}
+
+#[test]
 fn requests_that_cannot_be_met_say_why() {
     let e = PllRequest::new(25.0, 74.25).plan().unwrap_err();
     assert_eq!(

@@ -27,6 +27,13 @@ impl CameraWiring {
         self.pins.get(signal).map(String::as_str)
     }
 
+    /// Where `signal` is on the header: `("gp", 7)` for `gp7`.
+    pub fn header_pin(&self, signal: &str) -> Option<(&'static str, u32)> {
+        let pin = self.pin(signal)?;
+        let side = if pin.starts_with("gp") { "gp" } else { "gn" };
+        Some((side, pin[2..].parse().ok()?))
+    }
+
     /// Reads and checks the wiring in `file`.
     pub fn load(file: &Path) -> Result<CameraWiring, WiringError> {
         let text = std::fs::read_to_string(file).map_err(|e| WiringError::new(file, None, format!("cannot read it: {e}")))?;

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use hdl_cores::ov7670::pixel_stream;
 use hdl_cores::video_timing::{Axis, VideoMode, VGA_640X480_60};
-use hdl_designs::sr_engine::testbench::{top, verilator_picture, VERILATOR_MAIN};
+use hdl_designs::sr_engine::testbench::{period_ps, top, verilator_picture, VERILATOR_MAIN};
 use hdl_designs::sr_engine::{EngineRequest, PIXEL_LATENCY};
 use hdl_devices::Device;
 use hdl_dsl::Design;
@@ -24,7 +24,7 @@ use sr_compiler::fixed_point::Coefficient;
 use sr_compiler::FixedModel;
 
 const PIXEL_HZ: u64 = 25_000_000;
-const COMPUTE_HZ: u64 = 125_000_000;
+const COMPUTE_HZ: u64 = hdl_designs::ulx3s_sr::COMPUTE_HZ;
 
 fn model(name: &str) -> FixedModel {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
@@ -85,8 +85,8 @@ fn show(model: &FixedModel, picture: &Picture, mode: VideoMode, nearest: bool) -
     let mut sim = Simulator::new(&design).unwrap();
     let [cclk, pclk, nearest_pin, late] = ["compute_clk", "pixel_clk", "nearest", "late"].map(|n| sim.signal(n).unwrap());
     let (compute, pixel) = (sim.clock(cclk).unwrap(), sim.clock(pclk).unwrap());
-    sim.set_period(compute, 1_000_000_000_000 / COMPUTE_HZ);
-    sim.set_period(pixel, 1_000_000_000_000 / PIXEL_HZ);
+    sim.set_period(compute, period_ps(COMPUTE_HZ));
+    sim.set_period(pixel, period_ps(PIXEL_HZ));
     sim.set(nearest_pin, u64::from(nearest)).unwrap();
     let beats: Vec<Beat> = picture
         .pixels
@@ -171,6 +171,8 @@ fn show_verilated(harness: &Harness, picture: &Picture, mode: VideoMode, nearest
         if nearest { "1" } else { "0" },
         &clocks.to_string(),
         output.to_str().unwrap(),
+        &period_ps(COMPUTE_HZ).to_string(),
+        &period_ps(PIXEL_HZ).to_string(),
     ];
     harness.run(&args.each_ref().map(|s| &**s)).unwrap_or_else(|e| panic!("{e}"));
     let out = std::fs::read(&output).unwrap();

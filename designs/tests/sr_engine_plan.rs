@@ -5,6 +5,7 @@ use std::path::Path;
 
 use hdl_cores::video_timing::{VideoMode, SVGA_800X600_60, VGA_640X480_60};
 use hdl_designs::sr_engine::{plan, BlockRams, EngineError, EngineRequest, MAX_COMPUTE_HZ};
+use hdl_designs::ulx3s_sr::COMPUTE_HZ;
 use hdl_devices::Device;
 use sr_compiler::FixedModel;
 
@@ -52,6 +53,27 @@ fn the_default_model_at_five_times_the_pixel_clock() {
     );
     // 25 MHz x 640 x 480 / (800 x 525) active pixels a second, 324 MACs each.
     assert!((p.macs_per_second - 25e6 * 307_200.0 / 420_000.0 * 324.0).abs() < 1.0);
+}
+
+#[test]
+fn the_default_model_at_the_boards_compute_clock() {
+    let x4 = model("student_x4.onnx");
+    let p = plan(&request(&x4, (160, 120), VGA_640X480_60, Device::Lfe5u85f, COMPUTE_HZ)).unwrap();
+    // 800 pixel clocks of 40 ns at 9.6 ns: 3333 cycles; (3333 - 12) / 640 = 5 products.
+    assert_eq!((p.cycles_per_line, p.cycles_needed, p.products), (3333, 3212, 5));
+    // 108 taps, 5 a lane: 22 lanes a channel, 66 in all: 18 above the bound of 48, 12
+    // under the bar of 78.
+    assert_eq!((p.taps, p.lanes_per_output, p.multipliers), (108, 22, 66));
+    // 196 sets x 5 products = 980 words: one block a lane.
+    assert_eq!(
+        p.block_rams,
+        BlockRams {
+            coefficients: 66,
+            biases: 6,
+            row_store: 8,
+            ring: 5
+        }
+    );
 }
 
 #[test]

@@ -48,6 +48,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cdc;
 mod compile;
 mod error;
 mod flatten;

@@ -13,7 +13,9 @@ use hdl_cores::cdc::reset_synchronizer;
 use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::capture_oversampled;
-use hdl_cores::pll::{pll, PllError, PllRequest};
+use hdl_cores::pll::{pll, PllError};
+
+use crate::ulx3s_sr::clocks;
 use hdl_dsl::{unsigned, Module, ResetKind, Value};
 
 use super::{engine, read_frame_buffer, EngineError, EnginePlan, EngineRequest};
@@ -64,14 +66,9 @@ const HEADER_PINS: u32 = 11;
 /// `taken`.
 pub fn top(request: &EngineRequest) -> Result<(EnginePlan, Module), BenchTopError> {
     let (plan, component) = engine(request).map_err(BenchTopError::Engine)?;
-    let pixel_mhz = request.pixel_hz as f32 / 1e6;
-    let compute_mhz = request.compute_hz as f32 / 1e6;
-    let mut clocks = PllRequest::new(25.0, 5.0 * pixel_mhz).secondary(pixel_mhz, 0.0);
     let separate_compute = request.compute_hz != 5 * request.pixel_hz;
-    if separate_compute {
-        clocks = clocks.secondary(compute_mhz, 0.0);
-    }
-    let clocks = clocks.plan().map_err(BenchTopError::Pll)?;
+    let others: &[u64] = if separate_compute { &[request.compute_hz] } else { &[] };
+    let clocks = clocks(request.pixel_hz, others).map_err(BenchTopError::Pll)?;
 
     let mut m = Module::new("top");
     let clk_25mhz = m.input("clk_25mhz", unsigned(1));

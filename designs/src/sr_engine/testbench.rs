@@ -58,11 +58,16 @@ pub fn top(request: &EngineRequest) -> Result<Module, EngineError> {
     Ok(m)
 }
 
+/// A clock's period in picoseconds, to the nearest: 9600 for 104.17 MHz.
+pub fn period_ps(hz: u64) -> u64 {
+    (1e12 / hz as f64).round() as u64
+}
+
 /// A C++ `main` for `hdl_testkit::verilator::Harness` driving [`top`]'s Verilog, run as
-/// `main PICTURE NEAREST PIXEL_CLOCKS OUT`: it reads the picture
-/// ([`verilator_picture`]), holds `nearest` at NEAREST, runs the compute clock at five
-/// times the pixel clock (a half period a step, the pixel clock's five) for PIXEL_CLOCKS
-/// pixel clocks, offering the picture a pixel per compute cycle, and writes into OUT
+/// `main PICTURE NEAREST PIXEL_CLOCKS OUT COMPUTE_PS PIXEL_PS`: it reads the picture
+/// ([`verilator_picture`]), holds `nearest` at NEAREST, runs the two clocks by their
+/// periods in picoseconds ([`period_ps`]; both rise first at half their period) for
+/// PIXEL_CLOCKS pixel clocks, offering the picture a pixel per compute cycle, and writes into OUT
 /// four bytes per pixel clock, the outputs just before its rising edge
 /// (`de | hsync << 1 | vsync << 2`, r, g, b), then `late`.
 pub const VERILATOR_MAIN: &str = r#"// The super-resolution engine's testbench (hdl_designs::sr_engine::testbench).
@@ -101,10 +106,22 @@ int main(int argc, char** argv) {
     top->eval();
     std::vector<uint8_t> out;
     out.reserve(pixel_clocks * 4 + 1);
+    uint64_t compute_half = strtoull(argv[5], 0, 10) / 2, pixel_half = strtoull(argv[6], 0, 10) / 2;
+    uint64_t next_compute = compute_half, next_pixel = pixel_half;
+    bool compute = false, pixel = false;
     uint64_t compute_edges = 0, pixel_edges = 0;
-    for (uint64_t step = 1; pixel_edges < pixel_clocks; step++) {
-        bool compute = step % 2 == 1, pixel = (step / 5) % 2 == 1;
-        bool compute_rises = compute && !top->d0_compute_clk, pixel_rises = pixel && !top->d0_pixel_clk;
+    while (pixel_edges < pixel_clocks) {
+        uint64_t now = next_compute < next_pixel ? next_compute : next_pixel;
+        bool compute_toggles = next_compute == now, pixel_toggles = next_pixel == now;
+        if (compute_toggles) {
+            compute = !compute;
+            next_compute += compute_half;
+        }
+        if (pixel_toggles) {
+            pixel = !pixel;
+            next_pixel += pixel_half;
+        }
+        bool compute_rises = compute_toggles && compute, pixel_rises = pixel_toggles && pixel;
         if (pixel_rises) {
             out.push_back(top->d0_de | top->d0_hsync << 1 | top->d0_vsync << 2);
             out.push_back(top->d0_r);
