@@ -15,10 +15,11 @@
 use std::path::{Path, PathBuf};
 
 use hdl_boards::ulx3s::Ulx3s;
-use hdl_boards::{build, clock_net_wire, BuildError, BuildOptions, CrossingCheck};
+use hdl_boards::{build, BuildError, BuildOptions};
 use hdl_cores::video_timing::VGA_640X480_60;
 use hdl_designs::sr_engine::bench_top::top;
 use hdl_designs::sr_engine::EngineRequest;
+use hdl_designs::timing::{check_crossings, describe};
 use hdl_designs::ulx3s_sr::{COMPUTE_HZ, PIXEL_HZ};
 use hdl_devices::Device;
 use hdl_dsl::Design;
@@ -62,7 +63,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         plan.block_rams
     );
     let design = Design::elaborate(module)?;
-    let cdc = hdl_sim::cdc::crossings(&design)?;
     let out = Path::new("build/sr_engine");
     let report = match build(&design, &Ulx3s::lfe5u_85f(), &BuildOptions::new(out).seed(seed)) {
         Err(e @ BuildError::Tools(_)) => return Err(e.into()),
@@ -84,22 +84,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // nextpnr checks each clock alone: a path between two clocks of one PLL must fit
     // between the closest pair of their edges, with the same margin, unless every path
     // between them ends in a synchronizer.
-    let synchronized = |from: &str, to: &str| match (cdc.clock(clock_net_wire(from)), cdc.clock(clock_net_wire(to))) {
-        (Some(a), Some(b)) => cdc.only_synchronized(a, b),
-        _ => false,
-    };
-    for (x, check) in report.check_crossings(MARGIN, synchronized) {
-        let verdict = match check {
-            CrossingCheck::Synchronized => "only synchronizers: no timing relation needed, ok".to_owned(),
-            CrossingCheck::Timed { window_ns, fits } => {
-                format!(
-                    "(+10%) of the {window_ns:.2} ns between their closest edges {}",
-                    if fits { "ok" } else { "SHORT" }
-                )
-            }
-            CrossingCheck::Unconstrained => "a clock without a constraint in the report SHORT".to_owned(),
-        };
-        println!("margin: {} -> {}: {:.2} ns {verdict}", x.from, x.to, x.delay_ns);
+    for (x, check) in check_crossings(&design, &report, MARGIN)? {
+        println!("margin: {}", describe(&x, &check, MARGIN));
         if !check.passes() {
             short.push(format!("{} -> {}", x.from, x.to));
         }

@@ -14,10 +14,11 @@ use std::time::Instant;
 
 use clap::Parser;
 use hdl_boards::ulx3s::Ulx3s;
-use hdl_boards::{build, constraints, Board, BuildOptions, BuildReport};
+use hdl_boards::{build, constraints, Board, BuildOptions, BuildReport, CrossingCheck, CrossingReport};
 use hdl_cores::video_timing::VGA_640X480_60;
 use hdl_designs::camera_wiring::{self, CameraWiring};
 use hdl_designs::sr_engine::EnginePlan;
+use hdl_designs::timing::{check_crossings, describe};
 use hdl_designs::ulx3s_sr::{top, Ulx3sSr, BUTTONS, LEDS};
 use hdl_dsl::Design;
 use sr_compiler::report::Quality;
@@ -137,17 +138,25 @@ fn run(args: &Args) -> Result<(), Failure> {
         quality.psnr_fixed_vs_float_db, quality.max_abs_diff_fixed_vs_float
     );
 
-    let report = if args.no_bitstream {
+    let built = if args.no_bitstream {
         None
     } else {
         eprintln!("building the bitstream ...");
         let report = steps.time("bitstream", || Ok(build(&elaborated, &board, &options)?))?;
         println!("{report}");
+        let crossings = check_crossings(&elaborated, &report, 1.0)?;
+        for (path, check) in &crossings {
+            println!("{}", describe(path, check, 1.0));
+        }
         let bitstream = args.out.join("ulx3s_sr.bit");
         std::fs::copy(&report.bitstream, &bitstream)?;
-        Some((report, bitstream))
+        Some(Built {
+            report,
+            crossings,
+            bitstream,
+        })
     };
-    let text = report_toml(&board, &plan, &quality, report.as_ref().map(|(r, _)| r), &steps);
+    let text = report_toml(&board, &plan, &quality, built.as_ref(), &steps);
     std::fs::write(args.out.join("report.toml"), text)?;
     println!("wrote {}", args.out.join("report.toml").display());
     println!(
@@ -162,11 +171,11 @@ fn run(args: &Args) -> Result<(), Failure> {
         "buttons: {}",
         BUTTONS.iter().map(|(i, b)| format!("btn[{i}] {b}")).collect::<Vec<_>>().join(", ")
     );
-    if let Some((report, bitstream)) = report {
-        if !report.timing_met() {
+    if let Some(built) = built {
+        if !built.timing_met() {
             return Err("the bitstream does not meet timing (see the report above)".into());
         }
-        program(args.program, &bitstream)?;
+        program(args.program, &built.bitstream)?;
     }
     Ok(())
 }
@@ -202,21 +211,38 @@ fn reference_pictures(args: &Args, compiled: &sr_compiler::Compiled, camera: &Pi
     Ok(quality)
 }
 
+/// A bitstream and what was measured of it.
+struct Built {
+    report: BuildReport,
+    /// Every path between two clocks, checked.
+    crossings: Vec<(CrossingReport, CrossingCheck)>,
+    /// `ulx3s_sr.bit` in the output folder.
+    bitstream: PathBuf,
+}
+
+impl Built {
+    /// Every clock meets its constraint and every path between clocks fits.
+    fn timing_met(&self) -> bool {
+        self.report.timing_met() && self.crossings.iter().all(|(_, c)| c.passes())
+    }
+}
+
 /// `report.toml`: quality, hardware, throughput and the time of each step.
-fn report_toml(board: &Ulx3s, plan: &EnginePlan, quality: &Quality, build: Option<&BuildReport>, steps: &Steps) -> String {
+fn report_toml(board: &Ulx3s, plan: &EnginePlan, quality: &Quality, built: Option<&Built>, steps: &Steps) -> String {
     let mut t = String::new();
     t += "[quality]\n";
     t += &format!("psnr_fixed_vs_float_db = {:.3}\n", quality.psnr_fixed_vs_float_db);
     t += &format!("max_abs_diff_fixed_vs_float = {}\n", quality.max_abs_diff_fixed_vs_float);
     t += "\n[hardware]\n";
     t += &format!("board = \"{}\"\n", board.name());
-    if let Some(r) = build {
+    if let Some(built) = built {
+        let r = &built.report;
         let used = |cell: &str| r.resources.iter().find(|x| x.name == cell).map_or(0, |x| x.used);
         t += &format!("luts = {}\n", used("TRELLIS_COMB"));
         t += &format!("ffs = {}\n", used("TRELLIS_FF"));
         t += &format!("dsps = {}\n", used("MULT18X18D"));
         t += &format!("ebrs = {}\n", used("DP16KD"));
-        t += &format!("timing_met = {}\n", r.timing_met());
+        t += &format!("timing_met = {}\n", built.timing_met());
         t += &format!("tools = \"{}\"\n", r.tools);
         t += "\n[hardware.fmax_mhz]\n";
         for c in &r.clocks {
@@ -225,6 +251,16 @@ fn report_toml(board: &Ulx3s, plan: &EnginePlan, quality: &Quality, build: Optio
         t += "\n[hardware.required_mhz]\n";
         for c in &r.clocks {
             t += &format!("\"{}\" = {:.2}\n", c.name, c.constraint_mhz);
+        }
+        for (path, check) in &built.crossings {
+            t += "\n[[hardware.crossings]]\n";
+            t += &format!("from = \"{}\"\nto = \"{}\"\ndelay_ns = {:.2}\n", path.from, path.to, path.delay_ns);
+            match check {
+                CrossingCheck::Synchronized => t += "only_synchronizers = true\n",
+                CrossingCheck::Timed { window_ns, .. } => t += &format!("window_ns = {window_ns:.2}\n"),
+                CrossingCheck::Unconstrained => t += "unconstrained = true\n",
+            }
+            t += &format!("passes = {}\n", check.passes());
         }
     }
     t += "\n[throughput]\n";

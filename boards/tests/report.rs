@@ -1,6 +1,6 @@
 //! Reading nextpnr's log for the paths between clocks, which its pass/fail does not cover.
 
-use hdl_boards::{crossings, CrossingReport};
+use hdl_boards::{clock_net_wire, crossings, BuildReport, ClockReport, CrossingCheck, CrossingReport};
 
 fn crossing(from_falling: bool, to_falling: bool) -> CrossingReport {
     CrossingReport {
@@ -58,5 +58,50 @@ Info: Max delay negedge clk_a -> posedge clk_b: 0.50 ns
                 delay_ns: 0.5,
             },
         ]
+    );
+}
+
+#[test]
+fn paths_between_clocks_are_checked_unless_they_meet_only_in_synchronizers() {
+    let clock = |name: &str, mhz: f64| ClockReport {
+        name: name.into(),
+        achieved_mhz: 2.0 * mhz,
+        constraint_mhz: mhz,
+    };
+    let path = |from: &str, to: &str, delay_ns: f64| CrossingReport {
+        from: from.into(),
+        from_falling: false,
+        to: to.into(),
+        to_falling: false,
+        delay_ns,
+    };
+    let report = BuildReport {
+        bitstream: "top.bit".into(),
+        clocks: vec![
+            clock("$glbnet$pixel", 25.0),
+            clock("$glbnet$bit", 125.0),
+            clock("$glbnet$compute", 625.0 / 6.0),
+        ],
+        crossings: vec![
+            path("$glbnet$pixel", "$glbnet$compute", 1.48),
+            path("$glbnet$pixel", "$glbnet$bit", 7.5),
+            path("$glbnet$pixel", "$glbnet$bit", 2.04),
+            path("$glbnet$compute", "$glbnet$elsewhere", 1.0),
+        ],
+        resources: Vec::new(),
+        seconds: Vec::new(),
+        tools: String::new(),
+        reused: false,
+    };
+    let synchronized = |from: &str, to: &str| (clock_net_wire(from), clock_net_wire(to)) == ("pixel", "compute");
+    let checks: Vec<CrossingCheck> = report.check_crossings(1.1, synchronized).into_iter().map(|(_, c)| c).collect();
+    assert_eq!(checks[0], CrossingCheck::Synchronized);
+    // 7.5 ns with 10% is 8.25, more than the 8 ns between a 25 and a 125 MHz edge.
+    assert!(matches!(checks[1], CrossingCheck::Timed { window_ns, fits: false } if (window_ns - 8.0).abs() < 1e-9));
+    assert!(matches!(checks[2], CrossingCheck::Timed { fits: true, .. }));
+    assert_eq!(checks[3], CrossingCheck::Unconstrained);
+    assert_eq!(
+        checks.iter().map(CrossingCheck::passes).collect::<Vec<_>>(),
+        [true, false, true, false]
     );
 }

@@ -2,6 +2,7 @@
 //! by yosys for the ECP5.
 
 use hdl_cores::block_rom::block_rom;
+use hdl_cores::button::debouncer;
 use hdl_cores::cdc::{async_fifo, pulse_synchronizer, reset_synchronizer, synchronizer};
 use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::frame_buffer::frame_buffer;
@@ -30,6 +31,7 @@ fn cores() -> Vec<(&'static str, Module)> {
         ("test_pattern_640x480", test_pattern(&VGA_640X480_60).into_module()),
         ("dvi_transmitter", dvi_transmitter().into_module()),
         ("synchronizer", synchronizer(2).into_module()),
+        ("debouncer", debouncer(25_000_000, 10_000).into_module()),
         ("pulse_synchronizer", pulse_synchronizer().into_module()),
         ("reset_synchronizer", reset_synchronizer(2).into_module()),
         ("async_fifo_512", async_fifo(&pixels, 512).into_module()),

@@ -286,7 +286,8 @@ struct Header<'a> {
     wiring: &'a CameraWiring,
     ports: [Value; 2],
     reads: [Vec<Value>; 2],
-    drives: [Vec<Value>; 2],
+    /// What each output pin is driven with, by side and bit.
+    drives: Vec<((usize, u32), Value)>,
 }
 
 impl<'a> Header<'a> {
@@ -294,32 +295,31 @@ impl<'a> Header<'a> {
     const OUTPUTS: [&'static str; 4] = ["xclk", "reset", "pwdn", "sioc"];
 
     fn new(m: &mut Module, gp: &Value, gn: &Value, wiring: &'a CameraWiring) -> Header<'a> {
-        let outputs: Vec<(&str, u32)> = Header::OUTPUTS.iter().filter_map(|s| wiring.header_pin(s)).collect();
         let siod = wiring.header_pin("siod");
         let mut reads: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
-        let mut drives: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
+        let mut drives = Vec::new();
         for (k, (side, port)) in [("gp", gp), ("gn", gn)].into_iter().enumerate() {
             for bit in 0..HEADER_PINS {
                 let read = m.signal(format!("{side}{bit}_in"), unsigned(1));
-                let drive = m.signal(format!("{side}{bit}_out"), unsigned(1));
                 reads[k].push(read.clone());
-                drives[k].push(drive.clone());
                 if siod == Some((side, bit)) {
                     m.comb(read.eq(0u8));
                     continue;
                 }
+                let output = Header::OUTPUTS.iter().find(|s| wiring.header_pin(s) == Some((side, bit)));
                 // An output's `T` is low (drive); SIOC drives low and floats high onto
-                // the pull-up, as the bus wants.
-                let t = if wiring.header_pin("sioc") == Some((side, bit)) {
-                    drive.clone()
-                } else if outputs.contains(&(side, bit)) {
-                    Value::from(false)
-                } else {
-                    m.comb(drive.eq(0u8));
-                    Value::from(true)
+                // the pull-up, as the bus wants. Every other pin is an input.
+                let (i, t) = match output {
+                    Some(&signal) => {
+                        let drive = m.signal(format!("{side}{bit}_out"), unsigned(1));
+                        drives.push(((k, bit), drive.clone()));
+                        let t = if signal == "sioc" { drive.clone() } else { Value::from(false) };
+                        (drive, t)
+                    }
+                    None => (Value::from(false), Value::from(true)),
                 };
                 m.instance("BB", &format!("{side}{bit}_pad"))
-                    .input("I", &drive)
+                    .input("I", &i)
                     .input("T", &t)
                     .output("O", &read)
                     .inout("B", &port.bit(bit));
@@ -344,10 +344,11 @@ impl<'a> Header<'a> {
         self.reads[k][bit as usize].clone()
     }
 
-    /// The pin of `signal` driven by `value`.
+    /// The pin of `signal` (one of [`Header::OUTPUTS`]) driven by `value`.
     fn drive(&self, signal: &str, value: &Value) -> hdl_dsl::Statement {
-        let (k, bit) = self.at(signal);
-        self.drives[k][bit as usize].eq(value)
+        let at = self.at(signal);
+        let (_, pin) = self.drives.iter().find(|(p, _)| *p == at).expect("an output pin has a drive");
+        pin.eq(value)
     }
 
     /// The port bit of `signal`, for a pad of its own.
