@@ -360,23 +360,32 @@ impl<'a> Header<'a> {
 
 /// The slow control side, on the pixel clock: the buttons, the camera's reset and its
 /// configuration.
-struct Controls {
-    reset_n: Value,
-    sio_c: Value,
-    sio_d_oe: Value,
-    sio_d_i: Value,
-    done: Value,
-    error: Value,
-    nearest: Value,
+#[derive(Clone, Debug)]
+pub struct Controls {
+    /// The camera's RESET pin (low resets).
+    pub reset_n: Value,
+    /// SIO_C (high releases the line to the pull-up).
+    pub sio_c: Value,
+    /// Pull SIO_D low.
+    pub sio_d_oe: Value,
+    /// What the SIO_D pad reads (connect it to the pad).
+    pub sio_d_i: Value,
+    /// The table has been played and read back.
+    pub done: Value,
+    /// The camera did not acknowledge, or a register read back differs.
+    pub error: Value,
+    /// Nearest-neighbour mode, flipped by its button.
+    pub nearest: Value,
 }
 
-/// The controls as a submodule clocked by `clk` (the pixel clock: nothing here needs the
+/// The controls as a submodule `controls` of `m`, clocked by `clk` (the pixel clock, reset
+/// by `rst`; `btn` are the board's seven buttons; nothing here needs the
 /// compute clock, and the configurator's table lookup closes timing at 70 MHz, not 104):
 /// the buttons of [`BUTTONS`] debounced; the camera's RESET low for [`CAMERA_RESET_MS`]
 /// after reset or a press of the reconfigure button, then [`CAMERA_WAKE_MS`] of waiting
 /// with the configurator held in reset; then the configurator plays `table`. `nearest`
 /// flips at each press of its button (the engine synchronizes it).
-fn controls(m: &mut Module, clk: &Value, rst: &Value, btn: &Value, table: &[Step]) -> Controls {
+pub fn controls(m: &mut Module, clk: &Value, rst: &Value, btn: &Value, table: &[Step]) -> Controls {
     let mut c = Module::new("controls");
     let (cclk, crst, buttons) = (
         c.input("clk", unsigned(1)),
