@@ -31,7 +31,7 @@ struct Args {
     /// The super-resolution model (ONNX, as `torch.onnx.export` writes it).
     #[arg(long, default_value_os_t = root().join("designs/models/student_x4.onnx"))]
     model: PathBuf,
-    /// The picture shown to the simulated camera (PNG of the camera's resolution).
+    /// The camera picture the reference pictures are made from (PNG of the camera's resolution; default: the embedded test picture).
     #[arg(long)]
     image: Option<PathBuf>,
     /// Where the outputs go.

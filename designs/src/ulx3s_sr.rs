@@ -460,9 +460,11 @@ pub fn controls(m: &mut Module, clk: &Value, rst: &Value, btn: &Value, table: &[
 
 /// The pixel side: the engine's pixels, or until the first camera frame the test pattern
 /// in its border, through the DVI transmitter. Its `sync` is the pixel clock (`clk`,
-/// `rst`); `camera_ready` comes from the compute clock through a synchronizer and
-/// switches the picture at the start of a frame.
-fn video_out(mode: &VideoMode) -> Module {
+/// `rst`), `shift_clk` the bit clock; `r`, `g`, `b`, `hsync`, `vsync` and `de` are the
+/// engine's ([`PIXEL_LATENCY`] clocks behind a timing generator reset with this one);
+/// `camera_ready` comes from the compute clock through a synchronizer and switches the
+/// picture at the start of a frame. Outputs: `gpdi_dp`, `pattern_shown`, `blink`.
+pub fn video_out(mode: &VideoMode) -> Module {
     let mode = *mode;
     let mut v = Module::new("video_out");
     let (clk, rst, shift) = (

@@ -1,16 +1,23 @@
 //! The whole ULX3S design: its camera controls against the camera model (the table sent
-//! over SCCB, entry for entry; a NACK reported; the reconfigure button), and its
-//! refusals before any long step.
+//! over SCCB, entry for entry; a NACK reported; the reconfigure button), its video side
+//! through the PLL and the DVI receiver model (the test pattern in its border until the
+//! first camera frame, then the engine's picture), and its refusals before any long step.
 
 use std::path::Path;
 
+use hdl_cores::cdc::reset_synchronizer;
 use hdl_cores::ov7670::{Step, QQVGA_RGB565};
+use hdl_cores::pll::pll;
 use hdl_cores::sccb::sio_pad;
+use hdl_cores::test_pattern;
+use hdl_cores::video_timing::timing_generator;
 use hdl_cores::video_timing::VGA_640X480_60;
 use hdl_designs::camera_wiring::{self, CameraWiring};
-use hdl_designs::ulx3s_sr::{controls, top, Ulx3sSr, CAMERA_RESET_MS, CAMERA_WAKE_MS, PIXEL_HZ};
+use hdl_designs::sr_engine::PIXEL_LATENCY;
+use hdl_designs::ulx3s_sr::{clocks, controls, top, video_out, Ulx3sSr, BORDER, BORDER_WIDTH, CAMERA_RESET_MS, CAMERA_WAKE_MS, PIXEL_HZ};
 use hdl_devices::Device;
-use hdl_dsl::{unsigned, Design, Module};
+use hdl_dsl::{cat, mux, unsigned, Design, Module, ResetKind};
+use hdl_models::hdmi::DviReceiver;
 use hdl_models::ov7670::{CameraHandle, Fault, SccbPins};
 use hdl_sim::Simulator;
 use sr_compiler::FixedModel;
@@ -160,4 +167,83 @@ fn a_model_the_board_cannot_hold_is_refused_before_any_long_step() {
     );
     let kernel5 = model("kernel5_x4.onnx");
     assert!(top(&design(&kernel5, &wiring, Device::Lfe5u85f)).is_ok());
+}
+
+/// The design's video side as the top feeds it: from `clk_25mhz` through the PLL, the
+/// engine's outputs stood in for by a timing generator delayed by the engine's latency
+/// and a flat colour, `camera_ready` a pin.
+fn video_top() -> Module {
+    let mode = VGA_640X480_60;
+    let mut m = Module::new("video_top");
+    let clk_25mhz = m.input("clk_25mhz", unsigned(1));
+    let camera_ready = m.input("camera_ready", unsigned(1));
+    let gpdi_dp = m.output("gpdi_dp", unsigned(4));
+    let pll = m.add("pll", pll(&clocks(PIXEL_HZ, &[]).unwrap()));
+    m.comb(pll.clkin.eq(&clk_25mhz));
+    let reset = m.add("reset_sync", reset_synchronizer(2));
+    m.comb([reset.clk.eq(&pll.clkout[1]), reset.arst.eq(!&pll.locked)]);
+    m.domain("sync", &pll.clkout[1], ResetKind::Sync, Some(&reset.rst));
+    let timing = m.add("timing", timing_generator(&mode));
+    let late = m.delayed(
+        "engine_timing",
+        &cat([timing.hsync.clone(), timing.vsync.clone(), timing.de.clone()]),
+        PIXEL_LATENCY,
+    );
+    let video = m.submodule("video", video_out(&mode));
+    m.comb([
+        video.port("clk").eq(&pll.clkout[1]),
+        video.port("rst").eq(&reset.rst),
+        video.port("shift_clk").eq(&pll.clkout[0]),
+        video.port("camera_ready").eq(&camera_ready),
+        video.port("r").eq(FLAT[0]),
+        video.port("g").eq(FLAT[1]),
+        video.port("b").eq(FLAT[2]),
+        video.port("hsync").eq(late.bit(0)),
+        video.port("vsync").eq(late.bit(1)),
+        video.port("de").eq(mux(late.bit(2), 1u8, 0u8)),
+        gpdi_dp.eq(video.port("gpdi_dp")),
+    ]);
+    m
+}
+
+/// The colour the stand-in engine shows.
+const FLAT: [u8; 3] = [0x12, 0x34, 0x56];
+
+#[test]
+fn until_the_first_camera_frame_the_test_pattern_shows_in_a_border_then_the_engines_picture() {
+    let mode = VGA_640X480_60;
+    let design = Design::elaborate(video_top()).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulator::new(&design).unwrap();
+    let clk = sim.clock(sim.signal("clk_25mhz").unwrap()).unwrap();
+    sim.set_period(clk, 40_000);
+    let bit = sim.domain("video.dvi.shift").unwrap();
+    let rx = DviReceiver::attach_pins(&mut sim, bit, "gpdi_dp").unwrap();
+    let frame_ps = u64::from(mode.h.total() * mode.v.total()) * 40_000;
+    sim.run_for(3 * frame_ps);
+    let bordered = |n: u64| {
+        let mut picture = test_pattern::frame(&mode, n);
+        for (i, p) in picture.iter_mut().enumerate() {
+            let (x, y) = ((i % 640) as u32, (i / 640) as u32);
+            if !(BORDER_WIDTH..640 - BORDER_WIDTH).contains(&x) || !(BORDER_WIDTH..480 - BORDER_WIDTH).contains(&y) {
+                *p = BORDER;
+            }
+        }
+        picture
+    };
+    let before = rx.frames();
+    let last = before.last().expect("a whole frame received");
+    assert_eq!((last.h, last.v), (mode.h, mode.v));
+    assert!(last.picture.pixels == bordered(2), "frame 2: the test pattern inside the border");
+    // The camera's first frame is ready in the middle of frame 3 (the timing started at
+    // its first active pixel, just after the PLL locked): frame 3 finishes as it began,
+    // and frame 4 is the engine's picture.
+    sim.run_for(frame_ps / 2);
+    sim.set(sim.signal("camera_ready").unwrap(), 1).unwrap();
+    sim.run_for(2 * frame_ps);
+    let frames = rx.frames();
+    let new = &frames[before.len()..];
+    assert_eq!(new.len(), 2);
+    assert!(new[0].picture.pixels == bordered(3), "frame 3: still the pattern");
+    assert!(new[1].picture.pixels.iter().all(|&p| p == FLAT), "frame 4: the engine's picture");
+    assert_eq!(rx.errors(), Vec::<String>::new());
 }
