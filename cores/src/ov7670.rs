@@ -73,7 +73,7 @@ const fn downscaled(com14: u8, dcwctr: u8, pclk_div: u8, href: u8) -> [Step; 15]
 /// black level, de-noise, edge enhancement and the banding filter, in the driver's order
 /// (its COM7 reset comes first in [`tuned_rgb565`]). Registers written twice keep their
 /// last value.
-const LINUX_DEFAULTS: [(u8, u8); 156] = [
+pub const LINUX_DEFAULTS: [(u8, u8); 156] = [
     (0x11, 0x01),
     (0x3a, 0x04),
     (0x12, 0x00),
@@ -235,7 +235,7 @@ const LINUX_DEFAULTS: [(u8, u8); 156] = [
 /// RGB565 as the Linux driver sets it (`ov7670_fmt_rgb565` and its colour matrix, the
 /// signs in MTXS 0x58 over the default table's top bits), but with the full output range
 /// 00-FF (COM15 0xD0 instead of 0x10), which the fixed-point model's input assumes.
-const RGB565_FORMAT: [(u8, u8); 13] = [
+pub const RGB565_FORMAT: [(u8, u8); 13] = [
     (0x12, 0x04), // COM7: RGB
     (0x8c, 0x00), // RGB444 off
     (0x04, 0x00), // COM1
@@ -254,12 +254,12 @@ const RGB565_FORMAT: [(u8, u8); 13] = [
 /// The sensor's clock for a 25 MHz XCLK: internal clock = XCLK (CLKRC 0x00) and the
 /// PLL bypassed (DBLV 0x0A), 30 frames a second. The driver's 0x01 and 0x4A assume its
 /// own XCLK; at 25 MHz they would run the sensor at 50 MHz.
-const CLOCK_25MHZ: [(u8, u8); 2] = [(0x11, 0x00), (0x6b, 0x0a)];
+pub const CLOCK_25MHZ: [(u8, u8); 2] = [(0x11, 0x00), (0x6b, 0x0a)];
 
 /// Registers the camera changes by itself, which a read-back cannot check: the gains
 /// and exposure under automatic control (GAIN, BLUE, RED, VREF's gain bits, AECH, COM1's
 /// exposure bits, GGAIN) and the indirect pair 0x79/0xC8.
-const SELF_CHANGING: [u8; 9] = [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x6a, 0x79, 0xc8];
+pub const SELF_CHANGING: [u8; 9] = [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x6a, 0x79, 0xc8];
 
 /// A table that gives a good picture on a real camera: COM7 reset and the driver's 5 ms,
 /// the Linux driver's picture settings ([`LINUX_DEFAULTS`]), the sensor clock for a

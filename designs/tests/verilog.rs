@@ -32,17 +32,25 @@ fn the_engine_for_the_default_model_emits_the_reviewed_verilog() {
     let (_, component) = engine(&request).unwrap_or_else(|e| panic!("{e}"));
     let mut top = Module::new("engine_top");
     top.add("engine", component);
+    assert_own_modules("design_sr_engine_x4_160x120_to_640x480", top, &OWN_MODULES);
+}
+
+/// Snapshots the modules of `top` named in `files` (by file name), in that order.
+fn assert_own_modules(snapshot: &str, top: Module, files: &[&str]) {
     let design = Design::elaborate(top).unwrap_or_else(|e| panic!("{e}"));
-    let files = design.verilog_files();
-    let own: Vec<&str> = OWN_MODULES
+    let emitted = design.verilog_files();
+    let own: Vec<&str> = files
         .iter()
         .map(|name| {
-            let (_, text) = files.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no module {name}"));
+            let (_, text) = emitted
+                .iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no module {name}"));
             text.as_str()
         })
         .collect();
     insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!("design_sr_engine_x4_160x120_to_640x480", own.join("\n"));
+        insta::assert_snapshot!(snapshot, own.join("\n"));
     });
 }
 
@@ -61,16 +69,5 @@ fn the_whole_design_for_the_default_model_emits_the_reviewed_verilog() {
         wiring: &wiring,
     };
     let (_, module) = top(&design).unwrap_or_else(|e| panic!("{e}"));
-    let design = Design::elaborate(module).unwrap_or_else(|e| panic!("{e}"));
-    let files = design.verilog_files();
-    let own: Vec<&str> = TOP_MODULES
-        .iter()
-        .map(|name| {
-            let (_, text) = files.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no module {name}"));
-            text.as_str()
-        })
-        .collect();
-    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!("design_ulx3s_sr_x4", own.join("\n"));
-    });
+    assert_own_modules("design_ulx3s_sr_x4", module, &TOP_MODULES);
 }

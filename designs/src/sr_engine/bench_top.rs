@@ -3,22 +3,21 @@
 //! oscillator feeds a PLL making the DVI bit clock (five times the pixel clock), the
 //! pixel clock and the compute clock (the bit clock when they are equal); the camera's
 //! pixels are captured on the compute clock into the frame buffer; the engine reads it and
-//! drives the DVI transmitter. `btn[1]` selects the nearest-neighbour upscale. The camera
+//! drives the whole design's video side (`ulx3s_sr::video_out`: the test pattern until a
+//! first frame is taken, the DVI transmitter). `btn[1]` selects the nearest-neighbour upscale. The camera
 //! is not configured (the whole design does that over SCCB), so on a board this top shows
 //! whatever the camera sends at power-on.
 
 use std::fmt;
 
 use hdl_cores::cdc::reset_synchronizer;
-use hdl_cores::dvi::dvi_transmitter;
 use hdl_cores::frame_buffer::frame_buffer;
 use hdl_cores::ov7670::capture_oversampled;
 use hdl_cores::pll::{pll, PllError};
-
-use crate::ulx3s_sr::clocks;
 use hdl_dsl::{unsigned, Module, ResetKind, Value};
 
 use super::{engine, read_frame_buffer, EngineError, EnginePlan, EngineRequest};
+use crate::ulx3s_sr::{clocks, video_out};
 
 /// Why the top cannot be built.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,33 +129,12 @@ pub fn top(request: &EngineRequest) -> Result<(EnginePlan, Module), BenchTopErro
     ]);
     read_frame_buffer(&mut m, &e, &fb);
 
-    // The transmitter's `sync` is the pixel clock: a module of its own gives it that.
-    let mut video = Module::new("video");
-    let (vclk, vrst, shift) = (
-        video.input("clk", unsigned(1)),
-        video.input("rst", unsigned(1)),
-        video.input("shift_clk", unsigned(1)),
-    );
-    video.domain("sync", &vclk, ResetKind::Sync, Some(&vrst));
-    let pins = [("r", 8), ("g", 8), ("b", 8), ("hsync", 1), ("vsync", 1), ("de", 1)].map(|(n, w)| video.input(n, unsigned(w)));
-    let out = video.output("gpdi_dp", unsigned(4));
-    let dvi = video.add("dvi", dvi_transmitter());
-    let [r, g, b, hsync, vsync, de] = &pins;
-    video.comb([
-        dvi.r.eq(r),
-        dvi.g.eq(g),
-        dvi.b.eq(b),
-        dvi.hsync.eq(hsync),
-        dvi.vsync.eq(vsync),
-        dvi.de.eq(de),
-        dvi.shift_clk.eq(&shift),
-        out.eq(&dvi.gpdi_dp),
-    ]);
-    let video = m.submodule("video", video);
+    let video = m.submodule("video", video_out(&request.mode));
     m.comb([
         video.port("clk").eq(&pixel_clk),
         video.port("rst").eq(&pixel_rst),
         video.port("shift_clk").eq(&bit_clk),
+        video.port("camera_ready").eq(&fb.taken),
         video.port("r").eq(&e.r),
         video.port("g").eq(&e.g),
         video.port("b").eq(&e.b),
