@@ -18,7 +18,7 @@ use hdl_boards::{build, constraints, Board, BuildOptions, BuildReport, CrossingC
 use hdl_cores::video_timing::VGA_640X480_60;
 use hdl_designs::camera_wiring::{self, CameraWiring};
 use hdl_designs::sr_engine::EnginePlan;
-use hdl_designs::timing::{check_crossings, describe};
+use hdl_designs::timing::{check_crossings, clock_names, describe};
 use hdl_designs::ulx3s_sr::{top, Ulx3sSr, BUTTONS, LEDS};
 use hdl_dsl::Design;
 use sr_compiler::report::Quality;
@@ -53,6 +53,9 @@ struct Args {
     #[arg(long)]
     program: bool,
 }
+
+/// The design's clocks, by the names of the top's wires that carry them.
+const CLOCKS: [&str; 3] = ["compute_clk", "pixel_clk", "bit_clk"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -145,6 +148,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         let report = steps.time("bitstream", || Ok(build(&elaborated, &board, &options)?))?;
         println!("{report}");
         let crossings = check_crossings(&elaborated, &report, 1.0)?;
+        let clocks = clock_names(&elaborated, &report, &CLOCKS)?;
         for (path, check) in &crossings {
             println!("{}", describe(path, check, 1.0));
         }
@@ -152,6 +156,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         std::fs::copy(&report.bitstream, &bitstream)?;
         Some(Built {
             report,
+            clocks,
             crossings,
             bitstream,
         })
@@ -214,6 +219,8 @@ fn reference_pictures(args: &Args, compiled: &sr_compiler::Compiled, camera: &Pi
 /// A bitstream and what was measured of it.
 struct Built {
     report: BuildReport,
+    /// nextpnr's name of each clock and the design's.
+    clocks: Vec<(String, String)>,
     /// Every path between two clocks, checked.
     crossings: Vec<(CrossingReport, CrossingCheck)>,
     /// `ulx3s_sr.bit` in the output folder.
@@ -244,17 +251,29 @@ fn report_toml(board: &Ulx3s, plan: &EnginePlan, quality: &Quality, built: Optio
         t += &format!("ebrs = {}\n", used("DP16KD"));
         t += &format!("timing_met = {}\n", built.timing_met());
         t += &format!("tools = \"{}\"\n", r.tools);
+        let name = |net: &str| {
+            built
+                .clocks
+                .iter()
+                .find(|(n, _)| n == net)
+                .map_or(net.to_owned(), |(_, d)| d.clone())
+        };
         t += "\n[hardware.fmax_mhz]\n";
         for c in &r.clocks {
-            t += &format!("\"{}\" = {:.2}\n", c.name, c.achieved_mhz);
+            t += &format!("{} = {:.2}\n", name(&c.name), c.achieved_mhz);
         }
         t += "\n[hardware.required_mhz]\n";
         for c in &r.clocks {
-            t += &format!("\"{}\" = {:.2}\n", c.name, c.constraint_mhz);
+            t += &format!("{} = {:.2}\n", name(&c.name), c.constraint_mhz);
         }
         for (path, check) in &built.crossings {
             t += "\n[[hardware.crossings]]\n";
-            t += &format!("from = \"{}\"\nto = \"{}\"\ndelay_ns = {:.2}\n", path.from, path.to, path.delay_ns);
+            t += &format!(
+                "from = \"{}\"\nto = \"{}\"\ndelay_ns = {:.2}\n",
+                name(&path.from),
+                name(&path.to),
+                path.delay_ns
+            );
             match check {
                 CrossingCheck::Synchronized => t += "only_synchronizers = true\n",
                 CrossingCheck::Timed { window_ns, .. } => t += &format!("window_ns = {window_ns:.2}\n"),
