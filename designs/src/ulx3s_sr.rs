@@ -37,11 +37,11 @@ use hdl_cores::sccb::sio_pad;
 use hdl_cores::test_pattern::test_pattern;
 use hdl_cores::video_timing::{timing_generator, VideoMode};
 use hdl_devices::Device;
-use hdl_dsl::{cat, mux, unsigned, Module, ResetKind, Shape, Value};
+use hdl_dsl::{cat, mux, unsigned, Module, ResetKind, Shape, Submodule, Value};
 use sr_compiler::FixedModel;
 
 use crate::camera_wiring::CameraWiring;
-use crate::sr_engine::{engine, read_frame_buffer, EngineError, EnginePlan, EngineRequest, PIXEL_LATENCY};
+use crate::sr_engine::{engine, read_frame_buffer, EngineError, EnginePlan, EnginePorts, EngineRequest, PIXEL_LATENCY};
 
 /// The pixel clock: 25 MHz for 640x480@60 (59.5 frames a second; monitors accept it).
 pub const PIXEL_HZ: u64 = 25_000_000;
@@ -253,20 +253,8 @@ pub fn top(design: &Ulx3sSr) -> Result<(EnginePlan, Module), TopError> {
     ]);
     read_frame_buffer(&mut m, &e, &fb);
 
-    let video = m.submodule("video", video_out(&design.mode));
-    m.comb([
-        video.port("clk").eq(&pixel_clk),
-        video.port("rst").eq(&pixel_rst),
-        video.port("shift_clk").eq(&bit_clk),
-        video.port("camera_ready").eq(&fb.taken),
-        video.port("r").eq(&e.r),
-        video.port("g").eq(&e.g),
-        video.port("b").eq(&e.b),
-        video.port("hsync").eq(&e.hsync),
-        video.port("vsync").eq(&e.vsync),
-        video.port("de").eq(&e.de),
-        gpdi_dp.eq(video.port("gpdi_dp")),
-    ]);
+    let video = add_video_out(&mut m, &design.mode, [&pixel_clk, &pixel_rst, &bit_clk], &e, &fb.taken);
+    m.comb(gpdi_dp.eq(video.port("gpdi_dp")));
     m.comb(led.eq(cat([
         pll.locked.clone(),
         &camera.done & !&camera.error,
@@ -456,6 +444,31 @@ pub fn controls(m: &mut Module, clk: &Value, rst: &Value, btn: &Value, table: &[
         error: controls.port("error"),
         nearest: controls.port("nearest"),
     }
+}
+
+/// [`video_out`] for `mode` as submodule `video` of `m`, on `[pixel clock, its reset, bit
+/// clock]`, showing `engine`'s pixels once `camera_ready` (the frame buffer's `taken`).
+pub fn add_video_out(
+    m: &mut Module,
+    mode: &VideoMode,
+    [pixel_clk, pixel_rst, bit_clk]: [&Value; 3],
+    engine: &EnginePorts,
+    camera_ready: &Value,
+) -> Submodule {
+    let video = m.submodule("video", video_out(mode));
+    m.comb([
+        video.port("clk").eq(pixel_clk),
+        video.port("rst").eq(pixel_rst),
+        video.port("shift_clk").eq(bit_clk),
+        video.port("camera_ready").eq(camera_ready),
+        video.port("r").eq(&engine.r),
+        video.port("g").eq(&engine.g),
+        video.port("b").eq(&engine.b),
+        video.port("hsync").eq(&engine.hsync),
+        video.port("vsync").eq(&engine.vsync),
+        video.port("de").eq(&engine.de),
+    ]);
+    video
 }
 
 /// The pixel side: the engine's pixels, or until the first camera frame the test pattern

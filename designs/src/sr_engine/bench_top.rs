@@ -17,7 +17,7 @@ use hdl_cores::pll::{pll, PllError};
 use hdl_dsl::{unsigned, Module, ResetKind, Value};
 
 use super::{engine, read_frame_buffer, EngineError, EnginePlan, EngineRequest};
-use crate::ulx3s_sr::{clocks, video_out};
+use crate::ulx3s_sr::{add_video_out, clocks};
 
 /// Why the top cannot be built.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,18 +129,8 @@ pub fn top(request: &EngineRequest) -> Result<(EnginePlan, Module), BenchTopErro
     ]);
     read_frame_buffer(&mut m, &e, &fb);
 
-    let video = m.submodule("video", video_out(&request.mode));
+    let video = add_video_out(&mut m, &request.mode, [&pixel_clk, &pixel_rst, &bit_clk], &e, &fb.taken);
     m.comb([
-        video.port("clk").eq(&pixel_clk),
-        video.port("rst").eq(&pixel_rst),
-        video.port("shift_clk").eq(&bit_clk),
-        video.port("camera_ready").eq(&fb.taken),
-        video.port("r").eq(&e.r),
-        video.port("g").eq(&e.g),
-        video.port("b").eq(&e.b),
-        video.port("hsync").eq(&e.hsync),
-        video.port("vsync").eq(&e.vsync),
-        video.port("de").eq(&e.de),
         gpdi_dp.eq(video.port("gpdi_dp")),
         led.eq(hdl_dsl::cat([e.late.clone(), fb.taken.clone()])),
     ]);
