@@ -6,7 +6,12 @@
 //! ```
 //!
 //! Prints one line per design:
-//! `design=NAME cycles=N rust_cycles_per_s=X verilator_cycles_per_s=Y ratio=X/Y`.
+//! `design=NAME cycles=N rust_cycles_per_s=X verilator_cycles_per_s=Y ratio=X/Y
+//! interpreter_cycles_per_s=I rust_build_s=B verilator_build_s=V`: `rust` is hdl-sim's
+//! compiled back end (`Backend::Compiled`), `interpreter` its interpreter over the same
+//! cycles, and the build times are from the elaborated design to a runnable simulation
+//! (hdl-sim: compiling the netlist and generating native code; Verilator: its Verilog to
+//! C++ and the C++ compile).
 //! Both sides drive the same inputs: fixed ones, plus a new pseudo-random sample every
 //! cycle for the FIR. The FIR's output is checked against a plain Rust model, so the
 //! numbers are for a simulation that is right.
@@ -15,9 +20,9 @@
 //! the frame buffer, compute clock 104.17 MHz against the 25 MHz pixel clock): Verilator
 //! runs two whole frames from reset (the engine takes the picture at the end of the first
 //! and shows it in the second, which is checked against `FixedModel::run`), hdl-sim the
-//! first `--engine-cycles` compute cycles (default one whole frame, 1.75 million, about
-//! 11 minutes, with progress on standard error; `--engine-cycles 3500000` runs the same
-//! two frames). Its line counts compute-clock cycles.
+//! first `--engine-cycles` compute cycles on each back end (default one whole frame, 1.75
+//! million, about a minute each, with progress on standard error; `--engine-cycles
+//! 3500000` runs the same two frames). Its line counts compute-clock cycles.
 
 use std::time::Instant;
 
@@ -31,7 +36,7 @@ use hdl_designs::ulx3s_sr::{COMPUTE_HZ, PIXEL_HZ};
 use hdl_devices::Device;
 use hdl_dsl::{constant, signed, Design, Module, Value};
 use hdl_sim::stream::{Beat, StreamSource};
-use hdl_sim::{Simulator, Xorshift};
+use hdl_sim::{Backend, Simulator, Xorshift};
 use hdl_testkit::verilator::{Bench, Harness, Optimize};
 use hdl_testkit::{examples, tools};
 use hdl_video::{rgb565, Picture};
@@ -83,12 +88,18 @@ struct Case {
     random: Option<&'static str>,
 }
 
-/// Cycles per second of hdl-sim over `cycles` cycles; checks the FIR's result.
-fn rust_rate(case: &Case, cycles: u64) -> f64 {
-    let mut sim = Simulator::new(&case.design).unwrap_or_else(|e| {
-        eprintln!("sim_bench: `{}` does not simulate: {e}", case.name);
-        std::process::exit(1)
-    });
+/// A simulator of `design` on `backend`, and the seconds it took to make.
+fn simulator(design: &Design, backend: Backend) -> (Simulator, f64) {
+    let start = Instant::now();
+    let mut sim = Simulator::new(design).unwrap_or_else(|e| panic!("{e}"));
+    sim.set_backend(backend).unwrap_or_else(|e| panic!("{e}"));
+    (sim, start.elapsed().as_secs_f64())
+}
+
+/// hdl-sim's cycles per second on `backend` over `cycles` cycles, and its build time;
+/// checks the FIR's result.
+fn rust_rate(case: &Case, cycles: u64, backend: Backend) -> (f64, f64) {
+    let (mut sim, build) = simulator(&case.design, backend);
     let sync = sim.domain("sync").expect("the bench designs use `sync`");
     for (name, value) in &case.fixed {
         let s = sim.signal(name).expect("bench input exists");
@@ -122,7 +133,24 @@ fn rust_rate(case: &Case, cycles: u64) -> f64 {
             "hdl-sim's FIR output differs from the model"
         );
     }
-    cycles as f64 / seconds
+    (cycles as f64 / seconds, build)
+}
+
+/// Ticks `domain` `cycles` times, with progress on standard error; returns cycles per second.
+fn run_engine(sim: &mut Simulator, compute: hdl_sim::Domain, cycles: u64, label: &str) -> f64 {
+    let start = Instant::now();
+    let step = (cycles / 10).max(1);
+    let mut done = 0;
+    while done < cycles {
+        let now = step.min(cycles - done);
+        sim.ticks(compute, now);
+        done += now;
+        eprintln!(
+            "sr_engine_x4: hdl-sim ({label}) {done} of {cycles} compute cycles, {:.0} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    cycles as f64 / start.elapsed().as_secs_f64()
 }
 
 /// The engine's picture: gradients and noise, as the camera delivers it.
@@ -162,33 +190,31 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
     let design = Design::elaborate(top(&request).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
     let picture = engine_picture();
 
-    let mut sim = Simulator::new(&design).unwrap_or_else(|e| panic!("{e}"));
-    let [cclk, pclk] = ["compute_clk", "pixel_clk"].map(|n| sim.signal(n).expect("the engine top's clocks"));
-    let (compute, pixel) = (sim.clock(cclk).expect("a clock"), sim.clock(pclk).expect("a clock"));
-    sim.set_period(compute, period_ps(COMPUTE_HZ));
-    sim.set_period(pixel, period_ps(PIXEL_HZ));
-    let beats = picture.pixels.iter().enumerate().map(|(k, &p)| Beat {
-        payload: u64::from(rgb565::pack(p)),
-        first: k == 0,
-        last: k % 160 == 159,
-    });
-    StreamSource::attach(&mut sim, compute, "i", &pixel_stream(), beats, 1, 0).expect("the engine top's stream");
-    let start = Instant::now();
-    let step = (cycles / 10).max(1);
-    let mut done = 0;
-    while done < cycles {
-        let now = step.min(cycles - done);
-        sim.ticks(compute, now);
-        done += now;
-        eprintln!(
-            "sr_engine_x4: hdl-sim {done} of {cycles} compute cycles, {:.0} s",
-            start.elapsed().as_secs_f64()
-        );
+    let mut rates = Vec::new();
+    let mut rust_build = 0.0;
+    for backend in [Backend::Compiled, Backend::Interpreter] {
+        let (mut sim, build) = simulator(&design, backend);
+        if backend == Backend::Compiled {
+            rust_build = build;
+        }
+        let [cclk, pclk] = ["compute_clk", "pixel_clk"].map(|n| sim.signal(n).expect("the engine top's clocks"));
+        let (compute, pixel) = (sim.clock(cclk).expect("a clock"), sim.clock(pclk).expect("a clock"));
+        sim.set_period(compute, period_ps(COMPUTE_HZ));
+        sim.set_period(pixel, period_ps(PIXEL_HZ));
+        let beats = picture.pixels.iter().enumerate().map(|(k, &p)| Beat {
+            payload: u64::from(rgb565::pack(p)),
+            first: k == 0,
+            last: k % 160 == 159,
+        });
+        StreamSource::attach(&mut sim, compute, "i", &pixel_stream(), beats, 1, 0).expect("the engine top's stream");
+        rates.push(run_engine(&mut sim, compute, cycles, &format!("{backend:?}")));
     }
-    let rust = cycles as f64 / start.elapsed().as_secs_f64();
+    let (rust, interpreted) = (rates[0], rates[1]);
 
     let reference = verilator.map(|v| {
+        let start = Instant::now();
         let harness = Harness::build(v, &design, VERILATOR_MAIN.to_owned(), Optimize::Speed).unwrap_or_else(|e| panic!("{e}"));
+        let build = start.elapsed().as_secs_f64();
         let (input, output) = (harness.dir().join("picture.bin"), harness.dir().join("shown.bin"));
         let bytes = verilator_picture(160, 120, picture.pixels.iter().map(|&p| rgb565::pack(p)));
         std::fs::write(&input, bytes).expect("the harness folder is writable");
@@ -217,15 +243,21 @@ fn engine_bench(cycles: u64, verilator: Option<&Path>) {
             Some(&model.run(&picture).pixels[..]),
             "Verilator's second frame differs from the fixed-point model"
         );
-        (pixel_clocks * period_ps(PIXEL_HZ) / period_ps(COMPUTE_HZ)) as f64 / seconds
+        ((pixel_clocks * period_ps(PIXEL_HZ) / period_ps(COMPUTE_HZ)) as f64 / seconds, build)
     });
-    match reference {
-        Some(v) => println!(
-            "design=sr_engine_x4 cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s={v:.0} ratio={:.4}",
-            rust / v
-        ),
-        None => println!("design=sr_engine_x4 cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s=unavailable"),
-    }
+    report("sr_engine_x4", cycles, rust, interpreted, rust_build, reference);
+}
+
+/// Prints a design's line.
+fn report(name: &str, cycles: u64, rust: f64, interpreted: f64, rust_build: f64, verilator: Option<(f64, f64)>) {
+    let (reference, ratio, verilator_build) = match verilator {
+        Some((rate, build)) => (format!("{rate:.0}"), format!("{:.4}", rust / rate), format!("{build:.2}")),
+        None => ("unavailable".into(), "unavailable".into(), "unavailable".into()),
+    };
+    println!(
+        "design={name} cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s={reference} ratio={ratio} \
+         interpreter_cycles_per_s={interpreted:.0} rust_build_s={rust_build:.3} verilator_build_s={verilator_build}"
+    );
 }
 
 fn main() {
@@ -261,26 +293,19 @@ fn main() {
     }
     for case in &cases {
         // Calibrate: about TARGET_SECONDS of hdl-sim.
-        let probe = rust_rate(case, 20_000);
+        let (probe, _) = rust_rate(case, 20_000, Backend::Compiled);
         let cycles = ((probe * TARGET_SECONDS) as u64).max(100_000);
-        let rust = rust_rate(case, cycles);
+        let (rust, rust_build) = rust_rate(case, cycles, Backend::Compiled);
+        let (interpreted, _) = rust_rate(case, cycles, Backend::Interpreter);
         let reference = verilator.as_ref().map(|v| {
             let random: Vec<&str> = case.random.into_iter().collect();
+            let start = Instant::now();
             let bench = Bench::build(v, &case.design, "clk", &random, &case.fixed).unwrap_or_else(|e| panic!("{e}"));
+            let build = start.elapsed().as_secs_f64();
             let seconds = bench.run(cycles).unwrap_or_else(|e| panic!("{e}"));
-            cycles as f64 / seconds
+            (cycles as f64 / seconds, build)
         });
-        match reference {
-            Some(v) => println!(
-                "design={} cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s={v:.0} ratio={:.2}",
-                case.name,
-                rust / v
-            ),
-            None => println!(
-                "design={} cycles={cycles} rust_cycles_per_s={rust:.0} verilator_cycles_per_s=unavailable",
-                case.name
-            ),
-        }
+        report(case.name, cycles, rust, interpreted, rust_build, reference);
     }
     engine_bench(engine_cycles, verilator.as_deref());
 }

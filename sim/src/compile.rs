@@ -21,16 +21,38 @@ pub(crate) struct Program {
     pub state: Vec<u64>,
     /// Memory contents at power-on.
     pub memory: Vec<u64>,
-    /// Operation ranges of the combinational units, in evaluation order.
-    pub units: Vec<(u32, u32)>,
+    /// The combinational units, in evaluation order.
+    pub units: Vec<Unit>,
     pub wires: Vec<WireInfo>,
     pub domains: Vec<DomainProgram>,
+    /// The domains with an asynchronous reset.
+    pub async_resets: Vec<usize>,
     pub clocks: Vec<Clock>,
     pub memories: Vec<MemoryInfo>,
-    /// The units each free wire reaches (a bit set), by index into `free`.
-    pub free_fanout: Vec<Vec<u64>>,
-    /// The units each memory's asynchronous read ports reach.
-    pub memory_fanout: Vec<Vec<u64>>,
+    /// The readers of each free wire, by index into `free`.
+    pub free_readers: Vec<Readers>,
+    /// The readers of each memory's contents: asynchronous and synchronous read ports.
+    pub memory_readers: Vec<Readers>,
+}
+
+/// What must look again when a value changes: the units that read it, to run again,
+/// and the domains whose registers' next values depend on it, to sample again at their
+/// next edge. A domain none of whose inputs changed would compute what it holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Readers {
+    pub units: Vec<u32>,
+    pub domains: Vec<u32>,
+}
+
+/// A combinational unit: operations that run together, and how their effect spreads.
+pub(crate) struct Unit {
+    pub ops: (u32, u32),
+    /// The regions it drives.
+    pub outputs: Vec<(Slot, u32)>,
+    /// The outputs' values after its last run, one region after another: a run that
+    /// leaves them as they were wakes no reader.
+    pub shadow: Slot,
+    pub readers: Readers,
 }
 
 /// A wire of the flat design as the testbench sees it.
@@ -38,8 +60,15 @@ pub(crate) struct WireInfo {
     pub name: String,
     pub slot: Slot,
     pub width: u32,
-    /// Index into [`Program::free_fanout`] if the testbench may set it.
+    /// Index into [`Program::free_readers`] if the testbench may set it.
     pub free: Option<usize>,
+}
+
+/// Consecutive registers of a domain with the same readers: `words` words from `cur`.
+pub(crate) struct Registers {
+    pub cur: Slot,
+    pub words: u32,
+    pub readers: Readers,
 }
 
 /// One clock domain of the flat design.
@@ -49,10 +78,13 @@ pub(crate) struct DomainProgram {
     pub sample: (u32, u32),
     /// Applies memory writes.
     pub write: (u32, u32),
-    /// Copies next values into the registers.
-    pub commit: (u32, u32),
-    /// The units its registers and memory writes reach.
-    pub fanout: Vec<u64>,
+    /// Its registers (with the data of its synchronous read ports), in runs that wake
+    /// the same readers.
+    pub registers: Vec<Registers>,
+    /// How far after a register its next value is.
+    pub next_offset: u32,
+    /// The readers of the memories it writes.
+    pub writes_reach: Readers,
     /// An asynchronous reset: its wire, and the copy of init values into the registers.
     pub async_reset: Option<(Slot, (u32, u32))>,
     /// Index into [`Program::clocks`].
@@ -158,6 +190,7 @@ impl<'a> Compiler<'a> {
         // Registers first, each domain's together, with their next values alongside,
         // so that a commit is one copy.
         let mut regions = Vec::new();
+        let mut domain_regs = Vec::new();
         for (d, _) in m.domains.values().enumerate() {
             let mut regs: Vec<WireId> = Vec::new();
             for p in clocked[d].iter() {
@@ -183,6 +216,7 @@ impl<'a> Compiler<'a> {
                 self.next_slot[w.index()] = Some(next + self.wire_slot[w.index()] - cur);
             }
             regions.push((cur, next, n, reset_words));
+            domain_regs.push(regs);
         }
         for (i, w) in m.wires.values().enumerate() {
             if self.rep[i].index() == i && self.next_slot[i].is_none() {
@@ -226,27 +260,42 @@ impl<'a> Compiler<'a> {
         // Combinational units in dependency order.
         let blocks = self.blocks();
         let order = crate::order::units(&blocks, m.wires.len(), m.memories.len());
+        let readers = ReaderMap::new(self.domain_reads(&clocked), &order, m);
         let mut units = Vec::new();
-        for unit in &order.units {
+        for (u, unit) in order.units.iter().enumerate() {
             let start = self.ops.len() as u32;
             for &b in unit {
                 self.block(&blocks[b], &memories);
             }
+            let mut drives: Vec<WireId> = unit.iter().flat_map(|&b| blocks[b].drives.iter().copied()).collect();
+            drives.sort();
+            drives.dedup();
+            let outputs: Vec<(Slot, u32)> = drives
+                .iter()
+                .map(|w| (self.wire_slot[w.index()], words(m.wire(*w).width)))
+                .collect();
             if order.iterates(unit, &blocks) {
-                let regions: Vec<(Slot, u32)> = unit
-                    .iter()
-                    .flat_map(|&b| blocks[b].drives.iter())
-                    .map(|w| (self.wire_slot[w.index()], words(m.wire(*w).width)))
-                    .collect();
-                let total = regions.iter().map(|r| r.1).sum::<u32>();
+                let total = outputs.iter().map(|r| r.1).sum::<u32>();
                 let scratch = self.alloc(total * 64);
                 self.ops.push(Op::Wide(Box::new(Wide::RepeatIfChanged {
-                    regions,
+                    regions: outputs.clone(),
                     scratch,
                     to: start,
                 })));
             }
-            units.push((start, self.ops.len() as u32));
+            let shadow = self.state.len() as Slot;
+            for &(slot, n) in &outputs {
+                let (slot, n) = (slot as usize, n as usize);
+                self.state.extend_from_within(slot..slot + n);
+            }
+            let mut readers = readers.of(&drives, &[]);
+            readers.units.retain(|&r| r as usize != u);
+            units.push(Unit {
+                ops: (start, self.ops.len() as u32),
+                outputs,
+                shadow,
+                readers,
+            });
         }
 
         // Clock domains.
@@ -345,12 +394,19 @@ impl<'a> Compiler<'a> {
             }
             let write = (start, self.ops.len() as u32);
 
-            let start = self.ops.len() as u32;
-            if n > 0 {
-                self.ops.push(Op::CopyWords { dst: cur, src: next, n });
+            let mut registers: Vec<Registers> = Vec::new();
+            for w in &domain_regs[d] {
+                let (at, n) = (self.wire_slot[w.index()], words(m.wire(*w).width));
+                let readers = readers.of(&[self.rep[w.index()]], &[]);
+                match registers.last_mut() {
+                    Some(run) if run.readers == readers && run.cur + run.words == at => run.words += n,
+                    _ => registers.push(Registers {
+                        cur: at,
+                        words: n,
+                        readers,
+                    }),
+                }
             }
-            let commit = (start, self.ops.len() as u32);
-
             let async_reset = match (domain.reset, init_regs) {
                 (Some(r), Some(init)) if r.asynchronous => {
                     let start = self.ops.len() as u32;
@@ -364,44 +420,27 @@ impl<'a> Compiler<'a> {
                 _ => None,
             };
 
-            let mut reached_wires: Vec<WireId> = clocked[d].iter().flat_map(|p| p.drives.iter().copied()).collect();
-            let mut reached_memories = vec![false; m.memories.len()];
-            for (mi, mem) in m.memories.values().enumerate() {
-                for p in &mem.read_ports {
-                    if p.domain.map(|x| x.index()) == Some(d) {
-                        reached_wires.push(p.data);
-                    }
-                }
-                if mem.write_ports.iter().any(|p| p.domain.index() == d) {
-                    reached_memories[mi] = true;
-                }
-            }
-            reached_wires.sort();
-            reached_wires.dedup();
-            let sources: Vec<usize> = reached_wires.iter().map(|w| self.rep[w.index()].index()).collect();
-            let fanout = order.fanout(&sources, &reached_memories);
+            let written: Vec<MemoryId> = m
+                .memories
+                .iter()
+                .filter(|(_, mem)| mem.write_ports.iter().any(|p| p.domain.index() == d))
+                .map(|(mi, _)| mi)
+                .collect();
+            let writes_reach = readers.of(&[], &written);
             domains.push(DomainProgram {
                 name: domain.name.clone(),
                 sample,
                 write,
-                commit,
-                fanout,
+                registers,
+                next_offset: next - cur,
+                writes_reach,
                 async_reset,
                 clock,
             });
         }
 
-        let free_fanout = self
-            .free
-            .iter()
-            .map(|f| order.fanout(&[self.rep[f.index()].index()], &vec![false; m.memories.len()]))
-            .collect();
-        let memory_fanout = (0..m.memories.len())
-            .map(|i| {
-                let only: Vec<bool> = (0..m.memories.len()).map(|j| j == i).collect();
-                order.fanout(&[], &only)
-            })
-            .collect();
+        let free_readers = self.free.iter().map(|f| readers.of(&[self.rep[f.index()]], &[])).collect();
+        let memory_readers = m.memories.ids().map(|mi| readers.of(&[], &[mi])).collect();
         let mut free_index = vec![None; m.wires.len()];
         for (k, f) in self.free.iter().enumerate() {
             free_index[f.index()].get_or_insert(k);
@@ -417,7 +456,12 @@ impl<'a> Compiler<'a> {
                 free: free_index[i],
             })
             .collect();
+        let async_resets = (domains.iter().enumerate())
+            .filter(|(_, d)| d.async_reset.is_some())
+            .map(|(i, _)| i)
+            .collect();
         Program {
+            async_resets,
             ops: self.ops,
             state: self.state,
             memory,
@@ -426,8 +470,8 @@ impl<'a> Compiler<'a> {
             domains,
             clocks,
             memories,
-            free_fanout,
-            memory_fanout,
+            free_readers,
+            memory_readers,
         }
     }
 
@@ -466,6 +510,39 @@ impl<'a> Compiler<'a> {
             self.rep[target.index()] = root;
             self.alias_process[i] = true;
         }
+    }
+
+    /// The wires each domain's next values depend on (storage representatives): what
+    /// its processes read, its reset, and its memory ports' addresses, enables and data.
+    fn domain_reads(&self, clocked: &[Vec<&nl::Process>]) -> Vec<Vec<WireId>> {
+        let m = self.m;
+        let mut seen = Visits {
+            last: vec![u32::MAX; m.exprs.len()],
+            current: 0,
+        };
+        let mut all = Vec::with_capacity(clocked.len());
+        for (d, domain) in m.domains.values().enumerate() {
+            seen.current = d as u32;
+            let mut reads = Vec::new();
+            for p in &clocked[d] {
+                collect_stmt_reads(m, &p.body, &mut seen, &mut reads);
+            }
+            reads.extend(domain.reset.map(|r| r.wire));
+            for mem in m.memories.values() {
+                for p in mem.read_ports.iter().filter(|p| p.domain.map(|x| x.index()) == Some(d)) {
+                    reads.push(p.addr);
+                    reads.extend(p.en);
+                }
+                for p in mem.write_ports.iter().filter(|p| p.domain.index() == d) {
+                    reads.extend([p.addr, p.data, p.en]);
+                }
+            }
+            let mut reads: Vec<WireId> = reads.into_iter().map(|w| self.rep[w.index()]).collect();
+            reads.sort();
+            reads.dedup();
+            all.push(reads);
+        }
+        all
     }
 
     /// The combinational blocks: processes and asynchronous read ports.
@@ -968,6 +1045,56 @@ impl<'a> Compiler<'a> {
 fn masked(value: &Bits, mask: &Bits) -> Bits {
     let words: Vec<u64> = value.words().iter().zip(mask.words()).map(|(v, m)| v & m).collect();
     Bits::from_words(&words, value.width())
+}
+
+/// The readers of every wire and memory: units from the [`Order`](crate::order::Order),
+/// and domains.
+struct ReaderMap<'a> {
+    order: &'a crate::order::Order,
+    wire_domains: Vec<Vec<u32>>,
+    memory_domains: Vec<Vec<u32>>,
+}
+
+impl<'a> ReaderMap<'a> {
+    fn new(domain_reads: Vec<Vec<WireId>>, order: &'a crate::order::Order, m: &nl::Module) -> ReaderMap<'a> {
+        let mut wire_domains = vec![Vec::new(); m.wires.len()];
+        for (d, reads) in domain_reads.iter().enumerate() {
+            reads.iter().for_each(|w| wire_domains[w.index()].push(d as u32));
+        }
+        let memory_domains = m
+            .memories
+            .values()
+            .map(|mem| {
+                let mut d: Vec<u32> = mem.read_ports.iter().filter_map(|p| p.domain).map(|d| d.index() as u32).collect();
+                d.sort_unstable();
+                d.dedup();
+                d
+            })
+            .collect();
+        ReaderMap {
+            order,
+            wire_domains,
+            memory_domains,
+        }
+    }
+
+    /// The readers of any of `wires` (storage representatives) or `memories`.
+    fn of(&self, wires: &[WireId], memories: &[MemoryId]) -> Readers {
+        let mut r = Readers::default();
+        for w in wires {
+            r.units.extend(&self.order.wire_readers[w.index()]);
+            r.domains.extend(&self.wire_domains[w.index()]);
+        }
+        for mi in memories {
+            r.units.extend(&self.order.memory_readers[mi.index()]);
+            r.domains.extend(&self.memory_domains[mi.index()]);
+        }
+        for list in [&mut r.units, &mut r.domains] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        r
+    }
 }
 
 /// A combinational block: what it reads and drives, for ordering.

@@ -135,6 +135,11 @@ pub enum SimError {
         /// The pads there are.
         pads: Vec<String>,
     },
+    /// Native code for the compiled back end could not be generated.
+    Backend {
+        /// Why.
+        why: String,
+    },
     /// Writing a waveform failed.
     Io {
         /// The file.
@@ -237,6 +242,10 @@ impl fmt::Display for SimError {
                 f,
                 "`{name}` is not a pad: a pad is an inout port of the top module on a `BB`; the pads are: {}",
                 list(pads)
+            ),
+            SimError::Backend { why } => write!(
+                f,
+                "the compiled back end is not available: {why}; the interpreter (`Backend::Interpreter`) runs every design"
             ),
             SimError::Io { path, message } => write!(f, "`{path}`: {message}"),
         }

@@ -48,10 +48,12 @@
 
 #![warn(missing_docs)]
 
+mod backend;
 pub mod cdc;
 mod compile;
 mod error;
 mod flatten;
+mod jit;
 mod order;
 mod peephole;
 pub mod primitives;
@@ -61,6 +63,7 @@ pub mod stimulus;
 pub mod stream;
 mod vcd;
 
+pub use backend::Backend;
 pub use error::SimError;
 pub use simulator::{Domain, Memory, Model, Pad, Sampled, Signal, Simulator, DEFAULT_PERIOD_PS};
 pub use stimulus::Xorshift;

@@ -1,4 +1,4 @@
-//! Evaluation order of combinational blocks, and which blocks each change reaches.
+//! Evaluation order of combinational blocks, and which units read each wire and memory.
 //!
 //! Blocks that feed each other (a strongly connected group, legal when the bits involved
 //! form no loop) become one unit that iterates to a fixed point; units are ordered so
@@ -6,15 +6,13 @@
 
 use crate::compile::Block;
 
-/// Units in evaluation order and the edges between them.
+/// Units in evaluation order, and their readers.
 pub(crate) struct Order {
     /// Each unit's blocks.
     pub units: Vec<Vec<usize>>,
-    /// Units that read each wire (by wire index), and each memory.
-    wire_readers: Vec<Vec<usize>>,
-    memory_readers: Vec<Vec<usize>>,
-    /// Units each unit feeds.
-    successors: Vec<Vec<usize>>,
+    /// Units that read each wire (by wire index), and each memory, in order.
+    pub wire_readers: Vec<Vec<u32>>,
+    pub memory_readers: Vec<Vec<u32>>,
 }
 
 /// Orders `blocks` of a design with `wires` wires and `memories` memories.
@@ -37,31 +35,22 @@ pub(crate) fn units(blocks: &[Block], wires: usize, memories: usize) -> Order {
     for (u, c) in components.iter().enumerate() {
         c.iter().for_each(|&b| unit_of[b] = u);
     }
-    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
-    for (b, next) in feeds.iter().enumerate() {
-        for &n in next {
-            if unit_of[n] != unit_of[b] {
-                successors[unit_of[b]].push(unit_of[n]);
-            }
+    let mut wire_readers: Vec<Vec<u32>> = vec![Vec::new(); wires];
+    let mut memory_readers: Vec<Vec<u32>> = vec![Vec::new(); memories];
+    for (b, block) in blocks.iter().enumerate() {
+        block.reads.iter().for_each(|w| wire_readers[w.index()].push(unit_of[b] as u32));
+        if let Some(m) = block.memory {
+            memory_readers[m].push(unit_of[b] as u32);
         }
     }
-    successors.iter_mut().for_each(|s| {
-        s.sort();
-        s.dedup()
-    });
-    let mut wire_readers: Vec<Vec<usize>> = vec![Vec::new(); wires];
-    let mut memory_readers: Vec<Vec<usize>> = vec![Vec::new(); memories];
-    for (b, block) in blocks.iter().enumerate() {
-        block.reads.iter().for_each(|w| wire_readers[w.index()].push(unit_of[b]));
-        if let Some(m) = block.memory {
-            memory_readers[m].push(unit_of[b]);
-        }
+    for r in wire_readers.iter_mut().chain(&mut memory_readers) {
+        r.sort_unstable();
+        r.dedup();
     }
     Order {
         units: components,
         wire_readers,
         memory_readers,
-        successors,
     }
 }
 
@@ -72,24 +61,6 @@ impl Order {
             [b] => blocks[*b].drives.iter().any(|w| blocks[*b].reads.contains(w)),
             _ => true,
         }
-    }
-
-    /// The units reached from a change of `wires` (indices) or `memories` (flags), as a
-    /// bit set over units.
-    pub fn fanout(&self, wires: &[usize], memories: &[bool]) -> Vec<u64> {
-        let mut set = vec![0u64; self.units.len().div_ceil(64).max(1)];
-        let mut stack: Vec<usize> = wires.iter().flat_map(|&w| self.wire_readers[w].iter().copied()).collect();
-        for (m, _) in memories.iter().enumerate().filter(|(_, &r)| r) {
-            stack.extend(&self.memory_readers[m]);
-        }
-        while let Some(u) = stack.pop() {
-            if set[u / 64] & (1 << (u % 64)) != 0 {
-                continue;
-            }
-            set[u / 64] |= 1 << (u % 64);
-            stack.extend(&self.successors[u]);
-        }
-        set
     }
 }
 

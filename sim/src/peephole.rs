@@ -226,17 +226,13 @@ fn single_word_result(op: &mut Op) -> Option<&mut Slot> {
 
 /// The operation ranges the simulator runs on their own.
 fn ranges(p: &mut Program) -> impl Iterator<Item = (&mut u32, &mut u32)> {
-    let units = p.units.iter_mut().map(|(s, e)| (s, e));
+    let units = p.units.iter_mut().map(|u| (&mut u.ops.0, &mut u.ops.1));
     let domains = p.domains.iter_mut().flat_map(|d| {
-        let (sample, write, commit) = (&mut d.sample, &mut d.write, &mut d.commit);
+        let (sample, write) = (&mut d.sample, &mut d.write);
         let reset = d.async_reset.as_mut().map(|(_, r)| (&mut r.0, &mut r.1));
-        [
-            (&mut sample.0, &mut sample.1),
-            (&mut write.0, &mut write.1),
-            (&mut commit.0, &mut commit.1),
-        ]
-        .into_iter()
-        .chain(reset)
+        [(&mut sample.0, &mut sample.1), (&mut write.0, &mut write.1)]
+            .into_iter()
+            .chain(reset)
     });
     units.chain(domains)
 }

@@ -425,130 +425,135 @@ pub(crate) fn words(width: u32) -> u32 {
 /// Runs `ops[range]` over the state `s` and memory `mem`.
 pub(crate) fn run(ops: &[Op], start: u32, end: u32, s: &mut [u64], mem: &mut [u64]) {
     let mut pc = start as usize;
-    let end = end as usize;
-    while pc < end {
-        let mut next = pc + 1;
-        match &ops[pc] {
-            Op::Copy { dst, src } => s[*dst as usize] = s[*src as usize],
-            Op::Not { dst, a, mask } => s[*dst as usize] = !s[*a as usize] & mask,
-            Op::And { dst, a, b } => s[*dst as usize] = s[*a as usize] & s[*b as usize],
-            Op::Or { dst, a, b } => s[*dst as usize] = s[*a as usize] | s[*b as usize],
-            Op::Xor { dst, a, b } => s[*dst as usize] = s[*a as usize] ^ s[*b as usize],
-            Op::Add { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_add(s[*b as usize]) & mask,
-            Op::Sub { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_sub(s[*b as usize]) & mask,
-            Op::Mul { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_mul(s[*b as usize]) & mask,
-            &Op::MulSext { dst, t, mask } => s[dst as usize] = t.product(s) & mask,
-            &Op::MulAdd { dst, acc, t, mask } => s[dst as usize] = s[acc as usize].wrapping_add(t.product(s)) & mask,
-            Op::Dot(d) => {
-                let sum = d.terms.iter().fold(s[d.acc as usize], |sum, t| sum.wrapping_add(t.product(s)));
-                let sum = d.coefs.iter().fold(sum, |sum, t| {
-                    // Values are zero above their width, so this extends the sign.
-                    let a = (s[t.a as usize] ^ t.sign).wrapping_sub(t.sign);
-                    sum.wrapping_add(a.wrapping_mul(t.c as u64))
-                });
-                s[d.dst as usize] = sum & d.mask;
-            }
-            Op::Eq { dst, a, b } => s[*dst as usize] = (s[*a as usize] == s[*b as usize]) as u64,
-            Op::Ne { dst, a, b } => s[*dst as usize] = (s[*a as usize] != s[*b as usize]) as u64,
-            Op::Ltu { dst, a, b } => s[*dst as usize] = (s[*a as usize] < s[*b as usize]) as u64,
-            Op::Leu { dst, a, b } => s[*dst as usize] = (s[*a as usize] <= s[*b as usize]) as u64,
-            Op::Lts { dst, a, b, sh } => s[*dst as usize] = (((s[*a as usize] << sh) as i64) < ((s[*b as usize] << sh) as i64)) as u64,
-            Op::Les { dst, a, b, sh } => s[*dst as usize] = (((s[*a as usize] << sh) as i64) <= ((s[*b as usize] << sh) as i64)) as u64,
-            Op::ReduceAnd { dst, a, mask } => s[*dst as usize] = (s[*a as usize] == *mask) as u64,
-            Op::ReduceOr { dst, a } => s[*dst as usize] = (s[*a as usize] != 0) as u64,
-            Op::ReduceXor { dst, a } => s[*dst as usize] = (s[*a as usize].count_ones() & 1) as u64,
-            Op::Shl {
-                dst,
-                a,
-                amount,
-                width,
-                mask,
-            } => {
-                let n = s[*amount as usize];
-                s[*dst as usize] = if n < *width as u64 { (s[*a as usize] << n) & mask } else { 0 };
-            }
-            Op::Shr { dst, a, amount, width } => {
-                let n = s[*amount as usize];
-                s[*dst as usize] = if n < *width as u64 { s[*a as usize] >> n } else { 0 };
-            }
-            Op::Sar {
-                dst,
-                a,
-                amount,
-                width,
-                mask,
-            } => {
-                let n = s[*amount as usize].min(*width as u64 - 1);
-                let sh = 64 - *width as u32;
-                s[*dst as usize] = ((((s[*a as usize] << sh) as i64) >> sh) >> n) as u64 & mask;
-            }
-            Op::Mux { dst, sel, a, b } => s[*dst as usize] = if s[*sel as usize] != 0 { s[*a as usize] } else { s[*b as usize] },
-            Op::Field { dst, src, sh, mask } => s[*dst as usize] = (s[*src as usize] >> sh) & mask,
-            Op::FieldSpan { dst, src, sh, mask } => {
-                let (lo, hi) = (s[*src as usize], s[*src as usize + 1]);
-                s[*dst as usize] = ((lo >> sh) | (hi << (64 - *sh as u32))) & mask;
-            }
-            Op::Sext { dst, a, sh, mask } => s[*dst as usize] = (((s[*a as usize] << sh) as i64) >> sh) as u64 & mask,
-            Op::Insert { dst, a, sh } => s[*dst as usize] |= s[*a as usize] << sh,
-            Op::SetField { dst, a, sh, mask } => {
-                let v = (s[*a as usize] & mask) << sh;
-                let d = &mut s[*dst as usize];
-                *d = (*d & !(mask << sh)) | v;
-            }
-            Op::CopyWords { dst, src, n } => {
-                let (dst, src, n) = (*dst as usize, *src as usize, *n as usize);
-                s.copy_within(src..src + n, dst);
-            }
-            Op::Match { dst, sel, mask, value } => s[*dst as usize] = (s[*sel as usize] & mask == *value) as u64,
-            Op::Jump { to } => next = *to as usize,
-            Op::JumpIfZero { cond, to } => {
-                if s[*cond as usize] == 0 {
-                    next = *to as usize
-                }
-            }
-            Op::JumpUnlessMatch { sel, mask, value, to } => {
-                if s[*sel as usize] & mask != *value {
-                    next = *to as usize
-                }
-            }
-            Op::MemRead {
-                dst,
-                base,
-                words,
-                depth,
-                addr,
-            } => {
-                let (dst, words, a) = (*dst as usize, *words as usize, s[*addr as usize]);
-                if a < *depth as u64 {
-                    let at = *base as usize + a as usize * words;
-                    s[dst..dst + words].copy_from_slice(&mem[at..at + words]);
-                } else {
-                    s[dst..dst + words].fill(0);
-                }
-            }
-            Op::MemWrite {
-                base,
-                words,
-                depth,
-                addr,
-                data,
-                en,
-            } => {
-                let a = s[*addr as usize];
-                if s[*en as usize] != 0 && a < *depth as u64 {
-                    let (words, data) = (*words as usize, *data as usize);
-                    let at = *base as usize + a as usize * words;
-                    mem[at..at + words].copy_from_slice(&s[data..data + words]);
-                }
-            }
-            Op::Wide(w) => {
-                if let Some(to) = wide(w, s) {
-                    next = to as usize;
-                }
+    while pc < end as usize {
+        pc = step(ops, pc, s, mem);
+    }
+}
+
+/// Runs operation `pc`; returns the next one to run.
+#[inline(always)]
+pub(crate) fn step(ops: &[Op], pc: usize, s: &mut [u64], mem: &mut [u64]) -> usize {
+    let mut next = pc + 1;
+    match &ops[pc] {
+        Op::Copy { dst, src } => s[*dst as usize] = s[*src as usize],
+        Op::Not { dst, a, mask } => s[*dst as usize] = !s[*a as usize] & mask,
+        Op::And { dst, a, b } => s[*dst as usize] = s[*a as usize] & s[*b as usize],
+        Op::Or { dst, a, b } => s[*dst as usize] = s[*a as usize] | s[*b as usize],
+        Op::Xor { dst, a, b } => s[*dst as usize] = s[*a as usize] ^ s[*b as usize],
+        Op::Add { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_add(s[*b as usize]) & mask,
+        Op::Sub { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_sub(s[*b as usize]) & mask,
+        Op::Mul { dst, a, b, mask } => s[*dst as usize] = s[*a as usize].wrapping_mul(s[*b as usize]) & mask,
+        &Op::MulSext { dst, t, mask } => s[dst as usize] = t.product(s) & mask,
+        &Op::MulAdd { dst, acc, t, mask } => s[dst as usize] = s[acc as usize].wrapping_add(t.product(s)) & mask,
+        Op::Dot(d) => {
+            let sum = d.terms.iter().fold(s[d.acc as usize], |sum, t| sum.wrapping_add(t.product(s)));
+            let sum = d.coefs.iter().fold(sum, |sum, t| {
+                // Values are zero above their width, so this extends the sign.
+                let a = (s[t.a as usize] ^ t.sign).wrapping_sub(t.sign);
+                sum.wrapping_add(a.wrapping_mul(t.c as u64))
+            });
+            s[d.dst as usize] = sum & d.mask;
+        }
+        Op::Eq { dst, a, b } => s[*dst as usize] = (s[*a as usize] == s[*b as usize]) as u64,
+        Op::Ne { dst, a, b } => s[*dst as usize] = (s[*a as usize] != s[*b as usize]) as u64,
+        Op::Ltu { dst, a, b } => s[*dst as usize] = (s[*a as usize] < s[*b as usize]) as u64,
+        Op::Leu { dst, a, b } => s[*dst as usize] = (s[*a as usize] <= s[*b as usize]) as u64,
+        Op::Lts { dst, a, b, sh } => s[*dst as usize] = (((s[*a as usize] << sh) as i64) < ((s[*b as usize] << sh) as i64)) as u64,
+        Op::Les { dst, a, b, sh } => s[*dst as usize] = (((s[*a as usize] << sh) as i64) <= ((s[*b as usize] << sh) as i64)) as u64,
+        Op::ReduceAnd { dst, a, mask } => s[*dst as usize] = (s[*a as usize] == *mask) as u64,
+        Op::ReduceOr { dst, a } => s[*dst as usize] = (s[*a as usize] != 0) as u64,
+        Op::ReduceXor { dst, a } => s[*dst as usize] = (s[*a as usize].count_ones() & 1) as u64,
+        Op::Shl {
+            dst,
+            a,
+            amount,
+            width,
+            mask,
+        } => {
+            let n = s[*amount as usize];
+            s[*dst as usize] = if n < *width as u64 { (s[*a as usize] << n) & mask } else { 0 };
+        }
+        Op::Shr { dst, a, amount, width } => {
+            let n = s[*amount as usize];
+            s[*dst as usize] = if n < *width as u64 { s[*a as usize] >> n } else { 0 };
+        }
+        Op::Sar {
+            dst,
+            a,
+            amount,
+            width,
+            mask,
+        } => {
+            let n = s[*amount as usize].min(*width as u64 - 1);
+            let sh = 64 - *width as u32;
+            s[*dst as usize] = ((((s[*a as usize] << sh) as i64) >> sh) >> n) as u64 & mask;
+        }
+        Op::Mux { dst, sel, a, b } => s[*dst as usize] = if s[*sel as usize] != 0 { s[*a as usize] } else { s[*b as usize] },
+        Op::Field { dst, src, sh, mask } => s[*dst as usize] = (s[*src as usize] >> sh) & mask,
+        Op::FieldSpan { dst, src, sh, mask } => {
+            let (lo, hi) = (s[*src as usize], s[*src as usize + 1]);
+            s[*dst as usize] = ((lo >> sh) | (hi << (64 - *sh as u32))) & mask;
+        }
+        Op::Sext { dst, a, sh, mask } => s[*dst as usize] = (((s[*a as usize] << sh) as i64) >> sh) as u64 & mask,
+        Op::Insert { dst, a, sh } => s[*dst as usize] |= s[*a as usize] << sh,
+        Op::SetField { dst, a, sh, mask } => {
+            let v = (s[*a as usize] & mask) << sh;
+            let d = &mut s[*dst as usize];
+            *d = (*d & !(mask << sh)) | v;
+        }
+        Op::CopyWords { dst, src, n } => {
+            let (dst, src, n) = (*dst as usize, *src as usize, *n as usize);
+            s.copy_within(src..src + n, dst);
+        }
+        Op::Match { dst, sel, mask, value } => s[*dst as usize] = (s[*sel as usize] & mask == *value) as u64,
+        Op::Jump { to } => next = *to as usize,
+        Op::JumpIfZero { cond, to } => {
+            if s[*cond as usize] == 0 {
+                next = *to as usize
             }
         }
-        pc = next;
+        Op::JumpUnlessMatch { sel, mask, value, to } => {
+            if s[*sel as usize] & mask != *value {
+                next = *to as usize
+            }
+        }
+        Op::MemRead {
+            dst,
+            base,
+            words,
+            depth,
+            addr,
+        } => {
+            let (dst, words, a) = (*dst as usize, *words as usize, s[*addr as usize]);
+            if a < *depth as u64 {
+                let at = *base as usize + a as usize * words;
+                s[dst..dst + words].copy_from_slice(&mem[at..at + words]);
+            } else {
+                s[dst..dst + words].fill(0);
+            }
+        }
+        Op::MemWrite {
+            base,
+            words,
+            depth,
+            addr,
+            data,
+            en,
+        } => {
+            let a = s[*addr as usize];
+            if s[*en as usize] != 0 && a < *depth as u64 {
+                let (words, data) = (*words as usize, *data as usize);
+                let at = *base as usize + a as usize * words;
+                mem[at..at + words].copy_from_slice(&s[data..data + words]);
+            }
+        }
+        Op::Wide(w) => {
+            if let Some(to) = wide(w, s) {
+                next = to as usize;
+            }
+        }
     }
+    next
 }
 
 /// `v` sign-extended from its bit `63 - sh`.

@@ -6,11 +6,13 @@ use std::path::Path;
 
 use hdl_dsl::{Bits, Design, SignalIndex, Value};
 
+use crate::backend::{wake, Backend, Executor};
 use crate::compile::{compile, Clock, Program};
 use crate::error::SimError;
 use crate::flatten::flatten;
+use crate::jit::Range;
 use crate::primitives::ClockOut;
-use crate::program::{mask, run, words};
+use crate::program::{mask, words};
 use crate::vcd::{Trace, VcdWriter};
 
 /// The default clock period: 10 ns (100 MHz).
@@ -162,8 +164,15 @@ pub struct Simulator {
     p: Program,
     state: Vec<u64>,
     memory: Vec<u64>,
+    /// Runs the program: interpreted or compiled.
+    exec: Executor,
     /// Units to re-run, as a bit set.
     dirty: Vec<u64>,
+    /// Per domain: whether anything its next values depend on changed since it last
+    /// sampled them.
+    stale: Vec<bool>,
+    /// The domains that sampled at the current edge.
+    sampled: Vec<usize>,
     names: BTreeMap<String, u32>,
     /// The top's pads by name: the pin's wire and its `.outside` wire.
     pads: BTreeMap<String, (u32, u32)>,
@@ -260,6 +269,9 @@ impl Simulator {
             dirty: (0..p.units.len().div_ceil(64).max(1))
                 .map(|i| mask(p.units.len().saturating_sub(i * 64).min(64) as u32))
                 .collect(),
+            exec: Executor::new(&p),
+            stale: vec![true; p.domains.len()],
+            sampled: Vec::with_capacity(p.domains.len()),
             names,
             pads,
             signals: design.signals(),
@@ -312,6 +324,20 @@ impl Simulator {
         }
     }
 
+    /// Runs the design's logic on `backend` from now on (see [`Backend`]); choosing
+    /// [`Backend::Compiled`] generates the native code at once. An error says why native
+    /// code could not be generated (for instance, a processor Cranelift does not support);
+    /// the simulator then goes on as it was.
+    pub fn set_backend(&mut self, backend: Backend) -> Result<(), SimError> {
+        self.exec.set(backend, &self.p).map_err(|why| SimError::Backend { why })
+    }
+
+    /// The back end chosen, and whether native code runs now (under [`Backend::Auto`],
+    /// once the run has been long enough).
+    pub fn backend(&self) -> (Backend, bool) {
+        (self.exec.backend(), self.exec.is_compiled())
+    }
+
     // ---- finding things ----------------------------------------------------------------
 
     /// The signal at a hierarchical path: `"count"` in the top module, `"child.count"`
@@ -331,6 +357,11 @@ impl Simulator {
                 })
             }
         }
+    }
+
+    /// Every signal of the design, by hierarchical name, in name order.
+    pub fn signals(&self) -> impl Iterator<Item = (&str, Signal)> + '_ {
+        self.names.iter().map(|(name, &wire)| (name.as_str(), self.signal_at(wire)))
     }
 
     /// The pad at inout port `name` of the top module, for a model of what is on the
@@ -426,9 +457,7 @@ impl Simulator {
         let n = words(s.width) as usize;
         if self.state[at..at + n] != words_[..n] {
             self.state[at..at + n].copy_from_slice(&words_[..n]);
-            for (d, f) in self.dirty.iter_mut().zip(&self.p.free_fanout[free]) {
-                *d |= f;
-            }
+            wake(&mut self.dirty, &mut self.stale, &self.p.free_readers[free]);
         }
     }
 
@@ -510,9 +539,7 @@ impl Simulator {
         }
         let at = self.memory_word(m, address)?;
         self.memory[at..at + value.words().len()].copy_from_slice(value.words());
-        for (d, f) in self.dirty.iter_mut().zip(&self.p.memory_fanout[m.0]) {
-            *d |= f;
-        }
+        wake(&mut self.dirty, &mut self.stale, &self.p.memory_readers[m.0]);
         Ok(())
     }
 
@@ -654,6 +681,7 @@ impl Simulator {
         let Some(t) = self.next_change() else {
             return;
         };
+        self.exec.event(&self.p);
         if !self.models.is_empty() {
             self.models_before_change(t);
         }
@@ -679,9 +707,7 @@ impl Simulator {
             let slot = self.p.clocks[c].slot as usize;
             self.state[slot] = level as u64;
             if let Some(free) = self.p.clocks[c].free {
-                for (d, f) in self.dirty.iter_mut().zip(&self.p.free_fanout[free]) {
-                    *d |= f;
-                }
+                wake(&mut self.dirty, &mut self.stale, &self.p.free_readers[free]);
             }
         }
         self.settle();
@@ -713,29 +739,27 @@ impl Simulator {
         }
     }
 
+    /// Runs the units marked dirty, in order; a unit whose outputs changed marks its
+    /// readers.
     fn run_dirty(&mut self) {
-        for i in 0..self.dirty.len() {
-            while self.dirty[i] != 0 {
-                let bit = self.dirty[i].trailing_zeros() as usize;
-                self.dirty[i] &= self.dirty[i] - 1;
-                let (start, end) = self.p.units[i * 64 + bit];
-                run(&self.p.ops, start, end, &mut self.state, &mut self.memory);
-            }
-        }
+        self.exec
+            .run_dirty(&self.p, &mut self.dirty, &mut self.stale, &mut self.state, &mut self.memory);
     }
 
     fn settle_logic(&mut self) {
         loop {
             self.run_dirty();
             let mut reset = false;
-            for (d, domain) in self.p.domains.iter().enumerate() {
-                let Some((wire, (start, end))) = domain.async_reset else { continue };
+            for &d in &self.p.async_resets {
+                let domain = &self.p.domains[d];
+                let Some((wire, _)) = domain.async_reset else { continue };
                 let level = self.state[wire as usize] & 1 == 1;
                 if level && !self.reset_level[d] {
-                    run(&self.p.ops, start, end, &mut self.state, &mut self.memory);
-                    for (x, f) in self.dirty.iter_mut().zip(&domain.fanout) {
-                        *x |= f;
+                    self.exec.run(&self.p, Range::Reset(d), &mut self.state, &mut self.memory);
+                    for r in &domain.registers {
+                        wake(&mut self.dirty, &mut self.stale, &r.readers);
                     }
+                    self.stale[d] = true;
                     reset = true;
                 }
                 self.reset_level[d] = level;
@@ -794,31 +818,43 @@ impl Simulator {
         self.models = models;
     }
 
-    /// The rising edges in `self.rising`: every domain on them samples, then memories
-    /// are written, then registers take their new values.
+    /// The rising edges in `self.rising`: every domain on them whose inputs changed
+    /// samples, then memories are written, then registers take their new values and wake
+    /// their readers. A domain none of whose inputs changed would compute the values it
+    /// holds, so it is skipped.
     fn fire(&mut self) {
         let p = &self.p;
-        let (state, memory) = (&mut self.state, &mut self.memory);
+        let (state, memory, stale) = (&mut self.state, &mut self.memory, &mut self.stale);
+        self.sampled.clear();
         for &c in &self.rising {
             for &d in &p.clocks[c].domains {
-                let (start, end) = p.domains[d].sample;
-                run(&p.ops, start, end, state, memory);
-            }
-        }
-        for &c in &self.rising {
-            for &d in &p.clocks[c].domains {
-                let (start, end) = p.domains[d].write;
-                run(&p.ops, start, end, state, memory);
-            }
-        }
-        for &c in &self.rising {
-            for &d in &p.clocks[c].domains {
-                let (start, end) = p.domains[d].commit;
-                run(&p.ops, start, end, state, memory);
-                for (x, f) in self.dirty.iter_mut().zip(&p.domains[d].fanout) {
-                    *x |= f;
+                if std::mem::replace(&mut stale[d], false) {
+                    self.exec.run(p, Range::Sample(d), state, memory);
+                    self.sampled.push(d);
                 }
             }
+        }
+        for &d in &self.sampled {
+            let (start, end) = p.domains[d].write;
+            if start < end {
+                self.exec.run(p, Range::Write(d), state, memory);
+                wake(&mut self.dirty, stale, &p.domains[d].writes_reach);
+            }
+        }
+        for &d in &self.sampled {
+            let domain = &p.domains[d];
+            for r in &domain.registers {
+                let (cur, n) = (r.cur as usize, r.words as usize);
+                let next = cur + domain.next_offset as usize;
+                if state[cur..cur + n] != state[next..next + n] {
+                    state.copy_within(next..next + n, cur);
+                    wake(&mut self.dirty, stale, &r.readers);
+                    // Its next values start from what it holds.
+                    stale[d] = true;
+                }
+            }
+        }
+        for &c in &self.rising {
             self.clock_edges[c] += 1;
             self.unseen[c] = true;
         }

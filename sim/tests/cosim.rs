@@ -1,6 +1,8 @@
 //! This simulator agrees with Verilator, output for output and step for step, on every
 //! example design and on thousands of seeded random designs.
 
+#[path = "cosim/backends.rs"]
+mod backends;
 mod common;
 #[path = "cosim/primitives.rs"]
 mod primitive_instances;

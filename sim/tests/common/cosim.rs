@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use hdl_dsl::{Bits, Design};
-use hdl_sim::Simulator;
+use hdl_sim::{Backend, Simulator};
 use hdl_testkit::verilator::{Batch, Optimize, Ports};
 
 use super::random_design::Rng;
@@ -83,11 +83,12 @@ pub fn stimulus(design: &Design, seed: u64, steps: usize) -> Vec<u64> {
     out
 }
 
-/// The outputs of this simulator for `stimulus`, or the panic it raised.
-pub fn simulate(design: &Design, steps: usize, stimulus: &[u64]) -> Result<Vec<u64>, String> {
+/// The outputs of this simulator on `backend` for `stimulus`, or the panic it raised.
+pub fn simulate(design: &Design, steps: usize, stimulus: &[u64], backend: Backend) -> Result<Vec<u64>, String> {
     catch_unwind(AssertUnwindSafe(|| {
         let ports = Ports::of(design);
         let mut sim = Simulator::new(design).unwrap();
+        sim.set_backend(backend).unwrap();
         let inputs: Vec<_> = ports.inputs.iter().map(|(n, _)| sim.signal(n).expect("input exists")).collect();
         let outputs: Vec<_> = ports.outputs.iter().map(|(n, _)| sim.signal(n).expect("output exists")).collect();
         let mut out = Vec::new();
@@ -150,8 +151,8 @@ pub fn first_difference(design: &Design, steps: usize, stimulus: &[u64], expecte
     None
 }
 
-/// Runs every design through Verilator (one build) and this simulator; returns the
-/// index and description of each design that differs.
+/// Runs every design through Verilator (one build) and this simulator, on both back
+/// ends; returns the index and description of each design that differs.
 pub fn check(verilator: &Path, designs: &[&Design], seeds: &[u64], steps: usize) -> Vec<(usize, String)> {
     let batch = match Batch::build(verilator, designs, Optimize::Check) {
         Ok(b) => b,
@@ -161,11 +162,14 @@ pub fn check(verilator: &Path, designs: &[&Design], seeds: &[u64], steps: usize)
     let expected = batch.run(steps, &stimuli).unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     for (i, d) in designs.iter().enumerate() {
-        match simulate(d, steps, &stimuli[i]) {
-            Err(panic) => failures.push((i, format!("hdl-sim panicked: {panic}"))),
-            Ok(actual) => {
-                if let Some(diff) = first_difference(d, steps, &stimuli[i], &expected[i], &actual) {
-                    failures.push((i, diff));
+        for backend in [Backend::Interpreter, Backend::Compiled] {
+            match simulate(d, steps, &stimuli[i], backend) {
+                Err(panic) => failures.push((i, format!("hdl-sim ({backend:?}) panicked: {panic}"))),
+                Ok(actual) => {
+                    if let Some(diff) = first_difference(d, steps, &stimuli[i], &expected[i], &actual) {
+                        failures.push((i, format!("{backend:?}: {diff}")));
+                        break;
+                    }
                 }
             }
         }
