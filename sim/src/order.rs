@@ -55,6 +55,29 @@ pub(crate) fn units(blocks: &[Block], wires: usize, memories: usize) -> Order {
 }
 
 impl Order {
+    /// The units in runs of at most `max`, in order: a unit joins the run before it when
+    /// everything it reads the run reads or drives — the bits of one word split into
+    /// separate wires, a chain of logic — so logic that changes together runs together
+    /// and is scheduled once. Any run of consecutive units is a valid unit of
+    /// evaluation: nothing outside it can come between two of its members.
+    pub fn runs(&self, blocks: &[Block], wires: usize, max: usize) -> Vec<Vec<usize>> {
+        let mut seen_by = vec![usize::MAX; wires];
+        let mut runs: Vec<Vec<usize>> = Vec::new();
+        for (u, unit) in self.units.iter().enumerate() {
+            let last = runs.len().wrapping_sub(1);
+            let within = unit.iter().all(|&b| blocks[b].reads.iter().all(|w| seen_by[w.index()] == last));
+            match runs.last_mut() {
+                Some(run) if run.len() < max && within => run.push(u),
+                _ => runs.push(vec![u]),
+            }
+            let r = runs.len() - 1;
+            for &b in unit {
+                blocks[b].reads.iter().chain(&blocks[b].drives).for_each(|w| seen_by[w.index()] = r);
+            }
+        }
+        runs
+    }
+
     /// Whether `unit` must iterate: several blocks, or one that reads what it drives.
     pub fn iterates(&self, unit: &[usize], blocks: &[Block]) -> bool {
         match unit {
