@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::compile::{Program, Readers};
-use crate::jit::{Compiled, Range};
+use crate::jit::Compiled;
 use crate::program::run;
 
 /// How the simulator runs the design's logic.
@@ -38,6 +38,14 @@ impl Backend {
             _ => None,
         }
     }
+}
+
+/// A range of the program the simulator runs on its own, by its role and domain.
+#[derive(Clone, Copy)]
+pub(crate) enum Range {
+    Sample(usize),
+    Write(usize),
+    Reset(usize),
 }
 
 /// The expected time to generate native code, per operation of the program (measured on

@@ -5,10 +5,12 @@
 //! order, with the range's jumps as branches. Within straight-line code a value loaded
 //! or computed once stays in a register: a slot is read from memory once per block,
 //! though every result is still stored, since the state array is what the testbench,
-//! the models and the VCD writer read. A combinational unit's function then compares its
-//! outputs with their shadow copy and returns whether any changed, which the
-//! interpreter does in Rust. The rare operations on values wider than 64 bits call back
-//! into the interpreter for that one operation.
+//! the models and the VCD writer read. The combinational units come 64 to a function,
+//! one per word of the dirty set, which also does what the interpreter's loop does in
+//! Rust: it jumps to each dirty unit, compares the unit's outputs with their shadow copy
+//! and marks the readers of those that changed. The wide operations that are not plain
+//! word moves, bitwise logic or shifts up to 128 bits call back into the interpreter for
+//! that one operation.
 
 use std::collections::HashMap;
 
@@ -20,15 +22,16 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
 
+use crate::backend::Range;
 use crate::compile::Program;
 use crate::program::{step, Op, ShiftKind, Slot, Term, Wide};
 
 /// A compiled range: `(state, memory, fallback context)`.
-type RangeFn = unsafe extern "C" fn(*mut u64, *mut u64, *const Fallback) -> u64;
+type RangeFn = unsafe extern "C" fn(*mut u64, *mut u64, *const Fallback);
 
 /// The dirty units of one word of the dirty set: `(state, memory, fallback context,
 /// dirty set, stale flags)`.
-type WordFn = unsafe extern "C" fn(*mut u64, *mut u64, *const Fallback, *mut u64, *mut bool) -> u64;
+type WordFn = unsafe extern "C" fn(*mut u64, *mut u64, *const Fallback, *mut u64, *mut bool);
 
 /// What an operation run by the interpreter needs: the program's operations and the
 /// arrays' lengths, so the interpreter sees the same slices it would own.
@@ -51,14 +54,6 @@ pub(crate) struct Compiled {
     sample: Vec<RangeFn>,
     write: Vec<RangeFn>,
     reset: Vec<Option<RangeFn>>,
-}
-
-/// A range of the program, by its role.
-#[derive(Clone, Copy)]
-pub(crate) enum Range {
-    Sample(usize),
-    Write(usize),
-    Reset(usize),
 }
 
 /// Why native code could not be made.
@@ -85,24 +80,9 @@ impl Compiled {
             p,
             ctx: module.make_context(),
             fctx: FunctionBuilderContext::new(),
-            signature: {
-                let mut sig = module.make_signature();
-                sig.params.extend([AbiParam::new(I64); 3]);
-                sig.returns.push(AbiParam::new(I64));
-                sig
-            },
-            fallback_sig: {
-                let mut sig = module.make_signature();
-                sig.params.extend([AbiParam::new(I64); 4]);
-                sig.returns.push(AbiParam::new(I64));
-                sig
-            },
-            word_signature: {
-                let mut sig = module.make_signature();
-                sig.params.extend([AbiParam::new(I64); 5]);
-                sig.returns.push(AbiParam::new(I64));
-                sig
-            },
+            signature: signature(&module, 3, 0),
+            fallback_sig: signature(&module, 4, 1),
+            word_signature: signature(&module, 5, 0),
             ids: Vec::new(),
         };
         let words: Vec<usize> = (0..p.units.len().div_ceil(64))
@@ -188,6 +168,14 @@ impl Compiled {
     }
 }
 
+/// A signature of `params` and `returns` 64-bit integers (pointers among them).
+fn signature(module: &JITModule, params: usize, returns: usize) -> Signature {
+    let mut sig = module.make_signature();
+    sig.params.extend(std::iter::repeat_n(AbiParam::new(I64), params));
+    sig.returns.extend(std::iter::repeat_n(AbiParam::new(I64), returns));
+    sig
+}
+
 /// Runs operation `pc` in the interpreter, for the generated code; returns the next
 /// operation's index.
 extern "C" fn fallback(ctx: *const Fallback, pc: u64, state: *mut u64, memory: *mut u64) -> u64 {
@@ -242,8 +230,7 @@ impl Generator<'_> {
         let fallback_sig = self.fallback_sig.clone();
         let mut f = Emit::new(FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx), fallback_sig);
         f.range(&self.p.ops, start, end);
-        let zero = f.konst(0);
-        f.b.ins().return_(&[zero]);
+        f.b.ins().return_(&[]);
         f.b.seal_all_blocks();
         f.b.finalize();
         self.finish(module, id, &format!("operations {start}..{end}"))
@@ -274,7 +261,7 @@ impl Generator<'_> {
         // The next unit: the lowest bit pending.
         f.b.switch_to_block(next);
         let w = f.b.use_var(pending);
-        let (dispatch, _) = (f.b.create_block(), ());
+        let dispatch = f.b.create_block();
         f.b.ins().brif(w, dispatch, &[], exit, &[]);
         f.b.switch_to_block(dispatch);
         let bit = f.b.ins().ctz(w);
@@ -335,8 +322,7 @@ impl Generator<'_> {
             f.b.ins().jump(next, &[]);
         }
         f.b.switch_to_block(exit);
-        let zero = f.konst(0);
-        f.b.ins().return_(&[zero]);
+        f.b.ins().return_(&[]);
         f.b.seal_all_blocks();
         f.b.finalize();
         self.finish(module, id, &format!("units {first}.."))
@@ -748,12 +734,13 @@ impl<'f> Emit<'f> {
                 self.b.ins().jump(next, &[]);
                 self.b.switch_to_block(next);
             }
-            Op::Wide(w) if self.wide(w) => {}
             Op::Wide(w) => {
-                let next = self.call_fallback(pc);
-                if let Wide::RepeatIfChanged { to, .. } = **w {
-                    let again = self.b.ins().icmp_imm(IntCC::Equal, next, to as i64);
-                    self.branch(again, to);
+                if !self.wide(w) {
+                    let next = self.call_fallback(pc);
+                    if let Wide::RepeatIfChanged { to, .. } = **w {
+                        let again = self.b.ins().icmp_imm(IntCC::Equal, next, to as i64);
+                        self.branch(again, to);
+                    }
                 }
             }
             Op::CopyWords { .. } | Op::MemRead { .. } | Op::MemWrite { .. } => {

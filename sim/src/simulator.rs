@@ -6,11 +6,10 @@ use std::path::Path;
 
 use hdl_dsl::{Bits, Design, SignalIndex, Value};
 
-use crate::backend::{wake, Backend, Executor};
+use crate::backend::{wake, Backend, Executor, Range};
 use crate::compile::{compile, Clock, Program};
 use crate::error::SimError;
 use crate::flatten::flatten;
-use crate::jit::Range;
 use crate::primitives::ClockOut;
 use crate::program::{mask, words};
 use crate::vcd::{Trace, VcdWriter};

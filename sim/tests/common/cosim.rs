@@ -163,14 +163,14 @@ pub fn check(verilator: &Path, designs: &[&Design], seeds: &[u64], steps: usize)
     let mut failures = Vec::new();
     for (i, d) in designs.iter().enumerate() {
         for backend in [Backend::Interpreter, Backend::Compiled] {
-            match simulate(d, steps, &stimuli[i], backend) {
-                Err(panic) => failures.push((i, format!("hdl-sim ({backend:?}) panicked: {panic}"))),
-                Ok(actual) => {
-                    if let Some(diff) = first_difference(d, steps, &stimuli[i], &expected[i], &actual) {
-                        failures.push((i, format!("{backend:?}: {diff}")));
-                        break;
-                    }
-                }
+            let failure = match simulate(d, steps, &stimuli[i], backend) {
+                Err(panic) => Some(format!("hdl-sim ({backend:?}) panicked: {panic}")),
+                Ok(actual) => first_difference(d, steps, &stimuli[i], &expected[i], &actual).map(|diff| format!("{backend:?}: {diff}")),
+            };
+            // One report per design: the first back end that differs.
+            if let Some(why) = failure {
+                failures.push((i, why));
+                break;
             }
         }
     }
